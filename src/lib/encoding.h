@@ -1,0 +1,35 @@
+/* encoding: the result object, which also carries one thread's scratch. */
+#ifndef TOK_ENCODING_H
+#define TOK_ENCODING_H
+
+#include "model.h"
+#include "normalize.h"
+#include "pretokenize.h"
+
+struct tok_encoding {
+    /* The result: parallel arrays of len entries. */
+    size_t len, cap;
+    int32_t *ids;
+    uint32_t *type_ids;
+    tok_offset *offsets;
+    uint8_t *special_mask;
+    uint8_t *attention_mask;
+    int8_t *sequence_ids;
+    const char **tokens;
+
+    /* Scratch, reused from call to call. */
+    tok_normalized text, spare, base;
+    tok_splits splits, next, segs;
+    tok_pieces pieces;
+    tok_norm_scratch norm;
+    uint32_t *char_index;         /* byte offset -> code point offset */
+    size_t char_index_cap;
+    const void *scratch_owner;    /* the model the scratch was made for */
+    void *model_scratch;
+    void (*model_scratch_free)(void *);
+};
+
+/* Makes room for `need` tokens in the result arrays. */
+int tok_encoding_reserve(tok_encoding *e, size_t need);
+
+#endif

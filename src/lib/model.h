@@ -1,0 +1,88 @@
+/* model: the stage that turns one pre-tokenized word into tokens
+ * (WordPiece, BPE), chosen once through a function table. */
+#ifndef TOK_MODEL_H
+#define TOK_MODEL_H
+
+#include "vocab.h"
+
+/* One token of a word: [start, end) are byte offsets in the text the
+ * model was given (the caller adds the word's position). */
+typedef struct tok_piece {
+    int32_t id;
+    uint32_t start;
+    uint32_t end;
+} tok_piece;
+
+typedef struct tok_pieces {
+    tok_piece *v;
+    size_t len;
+    size_t cap;
+} tok_pieces;
+
+int tok_pieces_push(tok_pieces *p, int32_t id, uint32_t start, uint32_t end);
+
+typedef enum tok_model_type {
+    TOK_MODEL_WORDPIECE,
+    TOK_MODEL_BPE
+} tok_model_type;
+
+typedef struct tok_model tok_model;
+
+/* What a model type must provide. */
+typedef struct tok_model_ops {
+    const char *name;
+    /* Appends the tokens of word[0..len) to out, with offsets relative to
+     * the word.  `scratch` is this thread's (from scratch_new, may be NULL
+     * when the type needs none). */
+    int (*tokenize)(const tok_model *m, void *scratch, const char *word,
+                    size_t len, tok_pieces *out);
+    void *(*scratch_new)(const tok_model *m);
+    void (*scratch_free)(void *scratch);
+    /* Builds the lookup structures (impl) from the parameters. */
+    int (*build)(tok_model *m, tok_error *err);
+    /* Frees what build() made (the impl field). */
+    void (*free_impl)(tok_model *m);
+} tok_model_ops;
+
+/* A BPE merge: the pair of ids (left, right) gives `result`; rank is the
+ * index in the merges array. */
+typedef struct tok_merge {
+    int32_t left;
+    int32_t right;
+    int32_t result;
+} tok_merge;
+
+/* The model's parameters, as tokenizer.json has them, plus the fast
+ * structures the model type builds from them (impl).  The writer reads
+ * the parameters back. */
+struct tok_model {
+    tok_model_type type;
+    const tok_model_ops *ops;
+    tok_vocab vocab;
+    char *unk_token;                 /* NULL: none */
+    int32_t unk_id;                  /* -1 when none or not in vocab */
+    char *continuing_subword_prefix; /* WordPiece "##"; BPE "" or NULL */
+    /* WordPiece */
+    size_t max_input_chars_per_word;
+    /* BPE */
+    char *end_of_word_suffix;        /* NULL or "" when none */
+    tok_merge *merges;               /* in rank order */
+    size_t nmerges;
+    bool fuse_unk;
+    bool byte_fallback;
+    bool ignore_merges;
+    bool merges_as_strings;          /* file spelled merges "a b" */
+    void *impl;
+};
+
+/* Allocates a model of the type with an empty vocabulary; fill vocab (and
+ * merges), set the options, then call tok_model_build. */
+tok_model *tok_model_new(tok_model_type type);
+/* Checks the parameters and builds the lookup structures. */
+int tok_model_build(tok_model *m, tok_error *err);
+void tok_model_free(tok_model *m);
+
+extern const tok_model_ops tok_wordpiece_ops;
+extern const tok_model_ops tok_bpe_ops;
+
+#endif

@@ -1,0 +1,140 @@
+/* vocab: token string <-> id table (arena of strings + open addressing). */
+#include "vocab.h"
+
+#include <string.h>
+
+uint64_t tok_hash_bytes(const void *data, size_t len)
+{
+    /* FNV-1a over 8-byte words then bytes: fast on short tokens and
+     * deterministic, so nothing depends on a random seed. */
+    const unsigned char *p = data;
+    uint64_t h = 0xcbf29ce484222325ULL ^ len;
+    while (len >= 8) {
+        uint64_t w;
+        memcpy(&w, p, 8);
+        h = (h ^ w) * 0x100000001b3ULL;
+        h ^= h >> 29;
+        p += 8;
+        len -= 8;
+    }
+    while (len--) {
+        h = (h ^ *p++) * 0x100000001b3ULL;
+    }
+    h ^= h >> 32;
+    h *= 0xd6e8feb86659fd93ULL;
+    h ^= h >> 32;
+    return h;
+}
+
+void tok_vocab_init(tok_vocab *v)
+{
+    memset(v, 0, sizeof *v);
+}
+
+void tok_vocab_dispose(tok_vocab *v)
+{
+    tok_free(v->arena);
+    tok_free(v->str_off);
+    tok_free(v->str_len);
+    tok_free(v->slots);
+    memset(v, 0, sizeof *v);
+}
+
+static int32_t find_slot(const tok_vocab *v, const char *s, size_t len,
+                         size_t *slot)
+{
+    size_t mask = v->nslots - 1;
+    size_t i = (size_t)tok_hash_bytes(s, len) & mask;
+    for (;;) {
+        int32_t id = v->slots[i];
+        if (id < 0) {
+            *slot = i;
+            return -1;
+        }
+        if (v->str_len[id] == len &&
+            memcmp(v->arena + v->str_off[id], s, len) == 0) {
+            *slot = i;
+            return id;
+        }
+        i = (i + 1) & mask;
+    }
+}
+
+static int rehash(tok_vocab *v, size_t nslots)
+{
+    int32_t *slots = tok_malloc(nslots * sizeof *slots);
+    if (!slots)
+        return TOK_ENOMEM;
+    memset(slots, 0xff, nslots * sizeof *slots);
+    tok_free(v->slots);
+    v->slots = slots;
+    v->nslots = nslots;
+    for (size_t id = 0; id < v->size; id++) {
+        if (v->str_off[id] == UINT32_MAX)
+            continue;
+        size_t slot;
+        find_slot(v, v->arena + v->str_off[id], v->str_len[id], &slot);
+        v->slots[slot] = (int32_t)id;
+    }
+    return TOK_OK;
+}
+
+int32_t tok_vocab_find(const tok_vocab *v, const char *s, size_t len)
+{
+    if (v->count == 0)
+        return -1;
+    size_t slot;
+    return find_slot(v, s, len, &slot);
+}
+
+int tok_vocab_add(tok_vocab *v, const char *s, size_t len, int32_t id,
+                  tok_error *err)
+{
+    if (id < 0 || id == INT32_MAX)
+        return tok_error_set(err, TOK_EFORMAT, "invalid id %d", id);
+    if ((v->count + 1) * 2 > v->nslots &&
+        rehash(v, v->nslots ? v->nslots * 2 : 1024))
+        return tok_error_set(err, TOK_ENOMEM, "out of memory");
+    size_t slot;
+    int32_t old = find_slot(v, s, len, &slot);
+    if (old >= 0)
+        return tok_error_set(err, TOK_EFORMAT,
+                             "token \"%.*s\" appears twice (ids %d and %d)",
+                             (int)(len > 64 ? 64 : len), s, old, id);
+    size_t uid = (size_t)id;
+    if (uid >= v->size) {
+        if (TOK_GROW(v->str_off, v->cap, uid + 1))
+            return tok_error_set(err, TOK_ENOMEM, "out of memory");
+        size_t cap2 = v->cap;
+        uint32_t *lens = tok_realloc(v->str_len, cap2 * sizeof *lens);
+        if (!lens)
+            return tok_error_set(err, TOK_ENOMEM, "out of memory");
+        v->str_len = lens;
+        for (size_t i = v->size; i <= uid; i++) {
+            v->str_off[i] = UINT32_MAX;
+            v->str_len[i] = 0;
+        }
+        v->size = uid + 1;
+    } else if (v->str_off[uid] != UINT32_MAX) {
+        return tok_error_set(err, TOK_EFORMAT, "id %d is used twice", id);
+    }
+    if (v->arena_len + len + 1 >= UINT32_MAX)
+        return tok_error_set(err, TOK_EFORMAT, "vocabulary too large");
+    if (TOK_GROW(v->arena, v->arena_cap, v->arena_len + len + 1))
+        return tok_error_set(err, TOK_ENOMEM, "out of memory");
+    memcpy(v->arena + v->arena_len, s, len);
+    v->arena[v->arena_len + len] = '\0';
+    v->str_off[uid] = (uint32_t)v->arena_len;
+    v->str_len[uid] = (uint32_t)len;
+    v->arena_len += len + 1;
+    v->slots[slot] = id;
+    v->count++;
+    return TOK_OK;
+}
+
+int32_t tok_vocab_push(tok_vocab *v, const char *s, size_t len)
+{
+    int32_t id = (int32_t)v->size;
+    int rc = tok_vocab_add(v, s, len, id, NULL);
+    return rc ? rc : id;
+}
