@@ -300,7 +300,7 @@ size_t tok_added_count(const tok_tokenizer *tk)
     return tk->added.n;
 }
 
-int tok_added_token(const tok_tokenizer *tk, size_t i, int32_t *id,
+int tok_added_token_at(const tok_tokenizer *tk, size_t i, int32_t *id,
                     const char **content, int *special)
 {
     if (i >= tk->added.n)
