@@ -86,17 +86,29 @@ static inline void put_bytes(tok_normalized *o, const char *bytes, size_t n,
 
 /* ---- character classes ---- */
 
-/* ASCII classes of the splitters, one table per pre-tokenizer so that the
- * inner loops test one byte against one table. */
-enum { K_OTHER = 0, K_SPACE = 1, K_PUNCT = 2, K_WORD = 3, K_DIGIT = 4 };
+/* Byte classes of the splitters, one table per pre-tokenizer so that the
+ * inner loops test one byte against one table; K_HIGH sends the bytes of
+ * non-ASCII characters to the slow path. */
+enum { K_OTHER = 0, K_SPACE = 1, K_PUNCT = 2, K_WORD = 3, K_DIGIT = 4,
+       K_HIGH = 5 };
 
 #define o K_OTHER
 #define S K_SPACE
 #define P K_PUNCT
 #define W K_WORD
 #define D K_DIGIT
+#define H K_HIGH
+#define HIGH_HALF                                                        \
+    /* 80 */ H, H, H, H, H, H, H, H, H, H, H, H, H, H, H, H,             \
+    /* 90 */ H, H, H, H, H, H, H, H, H, H, H, H, H, H, H, H,             \
+    /* a0 */ H, H, H, H, H, H, H, H, H, H, H, H, H, H, H, H,             \
+    /* b0 */ H, H, H, H, H, H, H, H, H, H, H, H, H, H, H, H,             \
+    /* c0 */ H, H, H, H, H, H, H, H, H, H, H, H, H, H, H, H,             \
+    /* d0 */ H, H, H, H, H, H, H, H, H, H, H, H, H, H, H, H,             \
+    /* e0 */ H, H, H, H, H, H, H, H, H, H, H, H, H, H, H, H,             \
+    /* f0 */ H, H, H, H, H, H, H, H, H, H, H, H, H, H, H, H
 /* BERT: whitespace, ASCII punctuation (symbols included), the rest. */
-static const unsigned char bert_ascii[128] = {
+static const unsigned char bert_ascii[256] = {
     /*      0  1  2  3  4  5  6  7  8  9  a  b  c  d  e  f */
     /* 00 */ o, o, o, o, o, o, o, o, o, S, S, S, S, S, o, o,
     /* 10 */ o, o, o, o, o, o, o, o, o, o, o, o, o, o, o, o,
@@ -106,10 +118,11 @@ static const unsigned char bert_ascii[128] = {
     /* 50 */ o, o, o, o, o, o, o, o, o, o, o, P, P, P, P, P,
     /* 60 */ P, o, o, o, o, o, o, o, o, o, o, o, o, o, o, o,
     /* 70 */ o, o, o, o, o, o, o, o, o, o, o, P, P, P, P, o,
+    HIGH_HALF
 };
 /* Whitespace (\w+|[^\w\s]+): word characters, whitespace, the rest;
  * digits are kept apart for the Digits pre-tokenizer. */
-static const unsigned char word_ascii[128] = {
+static const unsigned char word_ascii[256] = {
     /*      0  1  2  3  4  5  6  7  8  9  a  b  c  d  e  f */
     /* 00 */ o, o, o, o, o, o, o, o, o, S, S, S, S, S, o, o,
     /* 10 */ o, o, o, o, o, o, o, o, o, o, o, o, o, o, o, o,
@@ -119,12 +132,15 @@ static const unsigned char word_ascii[128] = {
     /* 50 */ W, W, W, W, W, W, W, W, W, W, W, o, o, o, o, W,
     /* 60 */ o, W, W, W, W, W, W, W, W, W, W, W, W, W, W, W,
     /* 70 */ W, W, W, W, W, W, W, W, W, W, W, o, o, o, o, o,
+    HIGH_HALF
 };
 #undef o
 #undef S
 #undef P
 #undef W
 #undef D
+#undef H
+#undef HIGH_HALF
 
 /* BERT's classes, which Punctuation shares: Rust's char::is_whitespace,
  * and is_ascii_punctuation || the Unicode P* categories. */
@@ -197,7 +213,7 @@ static int split_bert(const unsigned char *s, size_t a, size_t b,
 {
     size_t i = a, word = a;
     while (i < b) {
-        while (i < b && s[i] < 0x80 && bert_ascii[s[i]] == K_OTHER)
+        while (i < b && bert_ascii[s[i]] == K_OTHER)
             i++;
         if (i == b)
             break;
@@ -235,7 +251,8 @@ static int split_whitespace(const unsigned char *s, size_t a, size_t b,
         }
         i += n;
         if (k == K_WORD)
-            while (i < b && s[i] < 0x80 && word_ascii[s[i]] >= K_WORD)
+            while (i < b && (word_ascii[s[i]] == K_WORD ||
+                             word_ascii[s[i]] == K_DIGIT))
                 i++;
     }
     if (cls != K_SPACE && push(out, run, b, -1))
@@ -249,7 +266,8 @@ static int split_whitespace_split(const unsigned char *s, size_t a, size_t b,
 {
     size_t i = a, word = a;
     while (i < b) {
-        while (i < b && s[i] < 0x80 && word_ascii[s[i]] != K_SPACE)
+        while (i < b && word_ascii[s[i]] != K_SPACE &&
+               word_ascii[s[i]] != K_HIGH)
             i++;
         if (i == b)
             break;
@@ -408,7 +426,8 @@ static int split_punct(const unsigned char *s, size_t a, size_t b,
     emitter_start(&e, out, behavior, false);
     size_t i = a, run = a;
     while (i < b) {
-        while (i < b && s[i] < 0x80 && bert_ascii[s[i]] != K_PUNCT)
+        while (i < b && bert_ascii[s[i]] != K_PUNCT &&
+               bert_ascii[s[i]] != K_HIGH)
             i++;
         if (i == b)
             break;
