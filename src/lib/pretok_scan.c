@@ -5,22 +5,33 @@
 #include <utf8proc.h>
 
 /*
- * Each function below stands for one regex alternative, tried in the
- * regex's order. Backtracking never has to be simulated beyond one
- * character: every quantified class is disjoint from what may follow it,
- * except in "\s+(?!\S)" and "\s*[\r\n]+", whose outcome is known once the
- * whitespace run has been read to its end. The run is read once per piece,
- * and a piece that gives part of the run back leaves at most one character
- * of it, so the whole scan stays linear.
+ * The scanners decide between the regex alternatives from the first one or
+ * two characters, which gives the regex's leftmost-first answer because
+ * every quantified class is disjoint from what may follow it. The two
+ * exceptions, "\s+(?!\S)" and "\s*[\r\n]+", backtrack within a
+ * whitespace run, and their outcome is known once the run has been read to
+ * its end. What a piece leaves of the run is one character, or a stretch
+ * without CR or LF that the next piece takes in one go, so each byte is
+ * read at most twice and the scan is linear on every input.
  */
 
-enum { CL_OTHER = 0, CL_LETTER = 1, CL_NUMBER = 2, CL_SPACE = 3, CL_END = 4 };
+enum {
+    CL_OTHER = 0,
+    CL_LETTER = 1,
+    CL_NUMBER = 2,
+    CL_SPACE = 3,
+    CL_END = 4,
+    CL_MULTI = 5
+};
 
 #define O CL_OTHER
 #define L CL_LETTER
 #define N CL_NUMBER
 #define S CL_SPACE
-static const unsigned char ascii_class[128] = {
+#define M CL_MULTI
+/* Non-ASCII bytes map to CL_MULTI, which equals no class, so run loops
+ * need one comparison per ASCII byte and fall out to decode the rest. */
+static const unsigned char byte_class[256] = {
     /*      0  1  2  3  4  5  6  7  8  9  a  b  c  d  e  f */
     /* 00 */ O, O, O, O, O, O, O, O, O, S, S, S, S, S, O, O,
     /* 10 */ O, O, O, O, O, O, O, O, O, O, O, O, O, O, O, O,
@@ -30,11 +41,20 @@ static const unsigned char ascii_class[128] = {
     /* 50 */ L, L, L, L, L, L, L, L, L, L, L, O, O, O, O, O,
     /* 60 */ O, L, L, L, L, L, L, L, L, L, L, L, L, L, L, L,
     /* 70 */ L, L, L, L, L, L, L, L, L, L, L, O, O, O, O, O,
+    /* 80 */ M, M, M, M, M, M, M, M, M, M, M, M, M, M, M, M,
+    /* 90 */ M, M, M, M, M, M, M, M, M, M, M, M, M, M, M, M,
+    /* a0 */ M, M, M, M, M, M, M, M, M, M, M, M, M, M, M, M,
+    /* b0 */ M, M, M, M, M, M, M, M, M, M, M, M, M, M, M, M,
+    /* c0 */ M, M, M, M, M, M, M, M, M, M, M, M, M, M, M, M,
+    /* d0 */ M, M, M, M, M, M, M, M, M, M, M, M, M, M, M, M,
+    /* e0 */ M, M, M, M, M, M, M, M, M, M, M, M, M, M, M, M,
+    /* f0 */ M, M, M, M, M, M, M, M, M, M, M, M, M, M, M, M,
 };
 #undef O
 #undef L
 #undef N
 #undef S
+#undef M
 
 static int is_cont(unsigned char b)
 {
@@ -106,7 +126,7 @@ static int nonascii_class(const unsigned char *s, size_t len, size_t i,
     *n = k;
     if (is_unicode_space(cp))
         return CL_SPACE;
-    switch (utf8proc_category(cp)) {
+    switch (utf8proc_get_property(cp)->category) {
     case UTF8PROC_CATEGORY_LU:
     case UTF8PROC_CATEGORY_LL:
     case UTF8PROC_CATEGORY_LT:
@@ -132,7 +152,7 @@ static inline int char_class(const unsigned char *s, size_t len, size_t i,
     }
     if (s[i] < 0x80) {
         *n = 1;
-        return ascii_class[s[i]];
+        return byte_class[s[i]];
     }
     return nonascii_class(s, len, i, n);
 }
@@ -142,18 +162,13 @@ static size_t run_end(const unsigned char *s, size_t len, size_t i, int cl)
 {
     size_t n;
 
-    while (i < len) {
-        if (s[i] < 0x80) {
-            if (ascii_class[s[i]] != cl)
-                break;
+    for (;;) {
+        while (i < len && byte_class[s[i]] == cl)
             i++;
-        } else {
-            if (nonascii_class(s, len, i, &n) != cl)
-                break;
-            i += n;
-        }
+        if (i >= len || s[i] < 0x80 || nonascii_class(s, len, i, &n) != cl)
+            return i;
+        i += n;
     }
-    return i;
 }
 
 static int is_newline(unsigned char b)
@@ -184,31 +199,49 @@ static size_t space_piece(const unsigned char *s, size_t len, size_t pos,
     return i;
 }
 
+static size_t gpt2_contraction(const unsigned char *s, size_t len,
+                               size_t pos)
+{
+    unsigned char a, b;
+
+    if (pos + 1 >= len)
+        return 0;
+    a = s[pos + 1];
+    if (a == 's' || a == 't' || a == 'm' || a == 'd')
+        return pos + 2;
+    if (pos + 2 >= len)
+        return 0;
+    b = s[pos + 2];
+    if ((a == 'r' && b == 'e') || (a == 'v' && b == 'e') ||
+        (a == 'l' && b == 'l'))
+        return pos + 3;
+    return 0;
+}
+
 static size_t scan_gpt2(const unsigned char *s, size_t len, size_t pos)
 {
-    size_t n, n2;
-    int cl, cl2;
+    size_t n = 1, end;
+    int cl = byte_class[s[pos]];
 
-    /* 's|'t|'re|'ve|'m|'ll|'d */
-    if (s[pos] == '\'' && pos + 1 < len) {
-        unsigned char a = s[pos + 1];
-        if (a == 's' || a == 't' || a == 'm' || a == 'd')
-            return pos + 2;
-        if (pos + 2 < len) {
-            unsigned char b = s[pos + 2];
-            if ((a == 'r' && b == 'e') || (a == 'v' && b == 'e') ||
-                (a == 'l' && b == 'l'))
-                return pos + 3;
-        }
-    }
-    /* " ?\p{L}+| ?\p{N}+| ?[^\s\p{L}\p{N}]+": the three classes are
-     * disjoint, so the first character picks the alternative. */
+    /* A letter, digit or space cannot start a contraction, so the common
+     * starts are tested first. */
+    if (cl == CL_LETTER || cl == CL_NUMBER)
+        return run_end(s, len, pos + 1, cl);
     if (s[pos] == ' ') {
-        cl2 = char_class(s, len, pos + 1, &n2);
-        if (cl2 != CL_SPACE && cl2 != CL_END)
-            return run_end(s, len, pos + 1 + n2, cl2);
+        /* " ?\p{L}+| ?\p{N}+| ?[^\s\p{L}\p{N}]+": the three classes are
+         * disjoint, so the character after the space picks one. */
+        cl = char_class(s, len, pos + 1, &n);
+        if (cl != CL_SPACE && cl != CL_END)
+            return run_end(s, len, pos + 1 + n, cl);
+        return space_piece(s, len, pos, 0);
     }
-    cl = char_class(s, len, pos, &n);
+    if (s[pos] == '\'') {
+        end = gpt2_contraction(s, len, pos);
+        if (end != 0)
+            return end;
+    }
+    if (cl == CL_MULTI)
+        cl = nonascii_class(s, len, pos, &n);
     if (cl != CL_SPACE)
         return run_end(s, len, pos + n, cl);
     return space_piece(s, len, pos, 0);
@@ -253,18 +286,23 @@ static size_t newline_run_end(const unsigned char *s, size_t len, size_t i)
 
 static size_t scan_cl100k(const unsigned char *s, size_t len, size_t pos)
 {
-    size_t n, n2, end;
-    int cl, cl2, count;
+    size_t n = 1, n2, end;
+    int cl = byte_class[s[pos]], cl2, count;
 
+    /* [^\r\n\p{L}\p{N}]?\p{L}+, tested before the contractions because a
+     * letter cannot start one */
+    if (cl == CL_LETTER)
+        return run_end(s, len, pos + 1, CL_LETTER);
     if (s[pos] == '\'') {
         end = cl100k_contraction(s, len, pos);
         if (end != 0)
             return end;
     }
-    cl = char_class(s, len, pos, &n);
-    /* [^\r\n\p{L}\p{N}]?\p{L}+ */
-    if (cl == CL_LETTER)
-        return run_end(s, len, pos + n, CL_LETTER);
+    if (cl == CL_MULTI) {
+        cl = nonascii_class(s, len, pos, &n);
+        if (cl == CL_LETTER)
+            return run_end(s, len, pos + n, CL_LETTER);
+    }
     if (cl == CL_NUMBER) {
         /* \p{N}{1,3} */
         end = pos + n;
