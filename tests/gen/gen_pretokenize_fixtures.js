@@ -5,7 +5,8 @@
  *
  * Usage:
  *     (cd /some/scratch && npm install tokenizers@0.23.2)
- *     NODE_PATH=/some/scratch/node_modules node tests/gen/gen_pretokenize_fixtures.js
+ *     NODE_PATH=/some/scratch/node_modules \
+ *         node tests/gen/gen_pretokenize_fixtures.js
  *
  * Files:
  *   texts.txt      "id<TAB>text as UTF-8 hex", the golden texts (ids as in

@@ -634,7 +634,8 @@ static void bytelevel_gives_every_byte_of_a_character_its_whole_span(
     load(&c, "\xC3\xA9\xF0\x9F\x98\x80");
     assert_int_equal(tok_pretokenize(p, &c.st), 0);
     assert_int_equal(c.splits.len, 2);
-    assert_string_equal(pieces(&c), "\xC3\x83\xC2\xA9|\xC3\xB0\xC5\x81\xC4\xBA\xC4\xA2");
+    assert_string_equal(pieces(&c), "\xC3\x83\xC2\xA9|"
+                        "\xC3\xB0\xC5\x81\xC4\xBA\xC4\xA2");
     for (size_t i = 0; i < 4; i++) {
         assert_int_equal(c.text.align[i].start, 0);
         assert_int_equal(c.text.align[i].end, 2);
