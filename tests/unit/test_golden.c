@@ -3,6 +3,7 @@
  * offsets, type ids, decoded text). */
 #include <setjmp.h>
 #include <stdarg.h>
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <stdio.h>
