@@ -74,6 +74,25 @@ static inline int decode(const char *text, size_t len, size_t i,
     return *k ? TOK_OK : TOK_EUTF8;
 }
 
+/* Eight bytes at a time: a word with a byte >= 0x80, < 0x20 or 0x7F goes
+ * byte by byte. */
+#define ONES 0x0101010101010101u
+#define HIGHS 0x8080808080808080u
+
+static inline bool plain_ascii8(uint64_t x)
+{
+    uint64_t ctl = ((x - 0x20 * ONES) | ((x ^ 0x7F * ONES) - ONES)) & ~x;
+    return !((x | ctl) & HIGHS);
+}
+
+/* ASCII letters of x lowercased; x holds ASCII only. */
+static inline uint64_t lower8(uint64_t x)
+{
+    uint64_t ge_a = x + (0x80 - 'A') * ONES;
+    uint64_t gt_z = x + (0x7F - 'Z') * ONES;
+    return x | ((ge_a & ~gt_z & HIGHS) >> 2);
+}
+
 /* ---- Decomposition, canonical reordering and composition ---- */
 
 static uint8_t ccc_of(uint32_t cp)
@@ -383,6 +402,12 @@ static int norm_nf(const char *text, const tok_span *align, size_t len,
     while (i < len) {
         uint32_t cp;
         size_t k;
+        uint64_t x;
+        if (len - i >= 8 && (memcpy(&x, text + i, 8), !(x & HIGHS))) {
+            prev = i + 7;
+            i += 8;
+            continue;
+        }
         if ((unsigned char)text[i] < 0x80) {
             prev = i++;
             continue;
@@ -431,6 +456,46 @@ static inline void put_lower(tok_normalized *o, uint32_t cp, tok_span sp,
         put(o, lo[i], sp);
 }
 
+/* Writes the ASCII run at u[i..] as clean_text and lowercase make it;
+ * returns where the run ends.  out has room for len - i bytes. */
+static size_t bert_ascii(const unsigned char *u, const tok_span *align,
+                         size_t i, size_t len, tok_normalized *out,
+                         bool clean, bool lower)
+{
+    char *d = out->text + out->len;
+    tok_span *da = out->align + out->len;
+    size_t w = 0;
+    while (i < len) {
+        uint64_t x;
+        if (len - i >= 8 && (memcpy(&x, u + i, 8), plain_ascii8(x))) {
+            if (lower)
+                x = lower8(x);
+            memcpy(d + w, &x, 8);
+            memcpy(da + w, align + i, 8 * sizeof *align);
+            w += 8;
+            i += 8;
+            continue;
+        }
+        unsigned c = u[i];
+        if (c >= 0x80)
+            break;
+        i++;
+        if (c < 0x20 || c == 0x7F) {
+            if (clean) {
+                if (c != '\t' && c != '\n' && c != '\r')
+                    continue;
+                c = ' ';
+            }
+        } else if (lower) {
+            c += (unsigned)(c - 'A' < 26u) << 5;
+        }
+        d[w] = (char)c;
+        da[w++] = align[i - 1];
+    }
+    out->len += w;
+    return i;
+}
+
 /* Reordering, accent stripping and lowercasing of the pending pieces. */
 static int flush_bert(pending *q, tok_normalized *out, tok_span *last,
                       bool lower)
@@ -467,33 +532,13 @@ static int norm_bert(const tok_normalizer *n, const char *text,
     while (i < len) {
         if (u[i] < 0x80) {
             /* The hot path: a run of ASCII, which NFD never touches. */
-            size_t j = i + 1;
-            while (j < len && u[j] < 0x80)
-                j++;
             if (q.np && flush_bert(&q, out, &last, lower))
                 return TOK_ENOMEM;
-            if (tok_normalized_reserve(out, j - i))
+            if (tok_normalized_reserve(out, len - i))
                 return TOK_ENOMEM;
-            char *d = out->text + out->len;
-            tok_span *da = out->align + out->len;
-            size_t w = 0;
-            for (; i < j; i++) {
-                unsigned c = u[i];
-                if (TOK_UNLIKELY(c < 0x20 || c == 0x7F)) {
-                    if (clean) {
-                        if (c != '\t' && c != '\n' && c != '\r')
-                            continue;
-                        c = ' ';
-                    }
-                } else if (lower) {
-                    c += (unsigned)(c - 'A' < 26u) << 5;
-                }
-                d[w] = (char)c;
-                da[w] = align[i];
-                w++;
-            }
-            out->len += w;
+            size_t j = bert_ascii(u, align, i, len, out, clean, lower);
             last = align[j - 1];
+            i = j;
             continue;
         }
         uint32_t cp;
@@ -550,7 +595,14 @@ static int norm_lowercase(const char *text, const tok_span *align,
             if (tok_normalized_reserve(out, j - i))
                 return TOK_ENOMEM;
             char *d = out->text + out->len;
-            for (size_t x = i; x < j; x++) {
+            size_t x = i;
+            for (; j - x >= 8; x += 8) {
+                uint64_t w;
+                memcpy(&w, u + x, 8);
+                w = lower8(w);
+                memcpy(d + (x - i), &w, 8);
+            }
+            for (; x < j; x++) {
                 unsigned c = u[x];
                 d[x - i] = (char)(c + ((unsigned)(c - 'A' < 26u) << 5));
             }
