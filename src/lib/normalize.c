@@ -531,6 +531,13 @@ static int norm_bert(const tok_normalizer *n, const char *text,
     size_t i = 0;
     while (i < len) {
         if (u[i] < 0x80) {
+            /* A control clean_text deletes goes before NFD, so marks
+             * around it still form one run to reorder. */
+            if (q.np && clean && (u[i] < 0x20 || u[i] == 0x7F) &&
+                u[i] != '\t' && u[i] != '\n' && u[i] != '\r') {
+                i++;
+                continue;
+            }
             /* The hot path: a run of ASCII, which NFD never touches. */
             if (q.np && flush_bert(&q, out, &last, lower))
                 return TOK_ENOMEM;

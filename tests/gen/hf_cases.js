@@ -121,7 +121,8 @@ texts.push("", " ", "   ", "\u3000a\u2003", "a\u0301\u0316b",
     "aaa", "aaaa", "abab", "\u00e9\u00e9", "ab" + "\u0301".repeat(3),
     "\u00c5\u0301\u0327", "A" + "\u0301\u0316\u0334\u0345".repeat(10),
     "\u0130stanbul", "\u0049\u0307", "x\u0007\u0301y", "\u0007\u0301",
-    "\u4e2d\u0301", "\u00e9\u4e2d", "\uff76\uff9e", "\u30ab\u3099");
+    "\u4e2d\u0301", "\u00e9\u4e2d", "\uff76\uff9e", "\u30ab\u3099",
+    "C\u05a0\u000b\u1baa\u{1e00c}", "a\u0301\u0007\u0316\u200b\u0334");
 for (let i = 0; i < 150; i++) {
     let s = "";
     const n = 1 + rand(12);

@@ -620,6 +620,19 @@ static void bert_stripping_splits_hangul_and_drops_dakuten_virama_points(
     run_dispose(&r);
 }
 
+static void bert_reorders_marks_across_a_deleted_control(void **state)
+{
+    (void)state;
+    /* clean_text runs before NFD: with the VT gone, U+1BAA (class 9, not
+     * Mn) moves ahead of U+05A0 (class 230, Mn) and takes its span. */
+    tok_normalizer n = bert(true, false, 1, false);
+    run r = {0};
+    assert_int_equal(norm(&r, &n, "C\xd6\xa0\x0b\xe1\xae\xaa", 7), TOK_OK);
+    assert_text(&r, "C\xe1\xae\xaa");
+    SPANS(&r, 0, 1, 1, 3);
+    run_dispose(&r);
+}
+
 static void bert_does_not_fold_full_width_or_math_letters(void **state)
 {
     (void)state;
@@ -1027,6 +1040,7 @@ int main(void)
             bert_cased_dotted_capital_i_keeps_its_dot_when_not_stripped),
         cmocka_unit_test(
             bert_stripping_splits_hangul_and_drops_dakuten_virama_points),
+        cmocka_unit_test(bert_reorders_marks_across_a_deleted_control),
         cmocka_unit_test(bert_does_not_fold_full_width_or_math_letters),
         cmocka_unit_test(bert_ascii_fast_path_agrees_with_every_option),
         cmocka_unit_test(
