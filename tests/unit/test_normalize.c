@@ -638,7 +638,7 @@ static void bert_does_not_fold_full_width_or_math_letters(void **state)
     (void)state;
     tok_normalizer n = bert(true, true, -1, true);
     run r = {0};
-    /* ｈｅｌｌｏ stays (its lowercase is itself); Ｈ lowercases to ｈ. */
+    /* No NFKC: Ｈ lowercases to ｈ, not h; 𝐇 has no lowercase. */
     assert_int_equal(norm(&r, &n, "\xef\xbc\xa8\xf0\x9d\x90\x87", 7), TOK_OK);
     assert_text(&r, "\xef\xbd\x88\xf0\x9d\x90\x87");
     run_dispose(&r);
