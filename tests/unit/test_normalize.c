@@ -310,6 +310,96 @@ static void texts_match_hf_text_and_alignments(void **state)
     assert_int_equal(failures, 0);
 }
 
+/* The golden BERT encodings (split_special files: no added tokens in the
+ * text) must tile the normalized text, spaces aside, and each token's
+ * offsets must be the spans of its first and last bytes. */
+static size_t golden_bert_check(const char *file, const tok_normalizer *n,
+                                size_t *checked)
+{
+    char path[1024];
+    const char *dir = getenv("TOK_TEST_DATA");
+    snprintf(path, sizeof path, "%s/golden/%s", dir ? dir : "tests/data",
+             file);
+    char *data;
+    size_t len, failures = 0;
+    if (tok_read_file(path, &data, &len, NULL))
+        fail_msg("cannot read %s", path);
+    run r = {0};
+    for (char *line = data; line < data + len;) {
+        char *nl = memchr(line, '\n', (size_t)(data + len - line));
+        if (!nl)
+            nl = data + len;
+        *nl = '\0';
+        cJSON *j = strstr(line, "\\u0000") ? NULL : cJSON_Parse(line);
+        line = nl + 1;
+        if (!j)
+            continue;
+        const char *text =
+            cJSON_GetObjectItemCaseSensitive(j, "text")->valuestring;
+        const cJSON *toks = cJSON_GetObjectItemCaseSensitive(j, "tokens");
+        const cJSON *offs =
+            cJSON_GetObjectItemCaseSensitive(j, "byte_offsets");
+        int nt = cJSON_GetArraySize(toks);
+        /* [UNK] stands for a whole word; special tokens in the text are
+         * matched before normalization. */
+        bool skip = false;
+        static const char *const special[] = {"[UNK]", "[PAD]", "[CLS]",
+                                              "[SEP]", "[MASK]"};
+        for (int t = 1; t + 1 < nt; t++)
+            for (size_t k = 0; k < 5; k++)
+                skip |= !strcmp(cJSON_GetArrayItem(toks, t)->valuestring,
+                                special[k]);
+        if (skip) {
+            cJSON_Delete(j);
+            continue;
+        }
+        assert_int_equal(norm(&r, n, text, strlen(text)), TOK_OK);
+        size_t pos = 0;
+        bool ok = true;
+        for (int t = 1; ok && t + 1 < nt; t++) {
+            const char *tok = cJSON_GetArrayItem(toks, t)->valuestring;
+            if (t > 1 && !strncmp(tok, "##", 2))
+                tok += 2;
+            size_t tl = strlen(tok);
+            while (pos < r.out.len && r.out.text[pos] == ' ')
+                pos++;
+            ok = pos + tl <= r.out.len && !memcmp(r.out.text + pos, tok, tl);
+            const cJSON *o = cJSON_GetArrayItem(offs, t);
+            ok = ok && tl > 0 &&
+                 r.out.align[pos].start ==
+                     (uint32_t)cJSON_GetArrayItem(o, 0)->valueint &&
+                 r.out.align[pos + tl - 1].end ==
+                     (uint32_t)cJSON_GetArrayItem(o, 1)->valueint;
+            pos += tl;
+        }
+        while (pos < r.out.len && r.out.text[pos] == ' ')
+            pos++;
+        if ((!ok || pos != r.out.len) && failures++ < 10)
+            print_error("%s: \"%s\" does not tile\n", file, text);
+        (*checked)++;
+        cJSON_Delete(j);
+    }
+    run_dispose(&r);
+    free(data);
+    return failures;
+}
+
+static void golden_bert_tokens_tile_the_text_with_their_offsets(void **state)
+{
+    (void)state;
+    tok_normalizer uncased = bert(true, true, -1, true);
+    tok_normalizer cased = bert(true, true, -1, false);
+    size_t checked = 0;
+    size_t failures =
+        golden_bert_check("bert-base-uncased.split_special.jsonl", &uncased,
+                          &checked) +
+        golden_bert_check("bert-base-uncased.jsonl", &uncased, &checked) +
+        golden_bert_check("bert-base-cased.jsonl", &cased, &checked);
+    print_message("%zu golden encodings checked\n", checked);
+    assert_true(checked > 400);
+    assert_int_equal(failures, 0);
+}
+
 /* One kind of line of codepoints.txt: what a normalizer does to each code
  * point when it is alone. */
 typedef struct cp_kind {
@@ -1026,6 +1116,7 @@ int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(texts_match_hf_text_and_alignments),
+        cmocka_unit_test(golden_bert_tokens_tile_the_text_with_their_offsets),
         cmocka_unit_test(every_code_point_alone_matches_hf),
         cmocka_unit_test(combining_classes_block_composition_as_in_hf),
         cmocka_unit_test(
