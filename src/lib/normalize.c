@@ -863,8 +863,13 @@ int tok_normalize(const tok_normalizer *n, const char *text,
                   tok_norm_scratch *scratch)
 {
     int rc;
-    if (!n) {
+    if (len == 0) {
+        /* No normalizer makes text out of nothing (Prepend included). */
+        rc = TOK_OK;
+    } else if (!n) {
         rc = tok_normalized_append_aligned(out, text, align, len);
+    } else if (!scratch) {
+        rc = TOK_EINVAL;
     } else if (n->type != TOK_NORM_SEQUENCE) {
         rc = normalize_one(n, text, align, len, out, scratch);
     } else {

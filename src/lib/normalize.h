@@ -85,7 +85,8 @@ void tok_norm_scratch_dispose(tok_norm_scratch *s);
  *   NFD; StripAccents deletes every mark (M*) of Unicode 9.0 and does no
  *   NFD; the normal forms use Unicode 9.0 data; lowercase is Rust's
  *   char::to_lowercase, one character at a time (no final sigma).
- * Returns TOK_OK, TOK_ENOMEM, TOK_EUTF8 (invalid input) or TOK_EINVAL (an
+ * scratch may be NULL only with a NULL normalizer.  Returns TOK_OK,
+ * TOK_ENOMEM, TOK_EUTF8 (invalid input) or TOK_EINVAL (no scratch, an
  * empty Replace pattern, Sequences nested deeper than 64). */
 int tok_normalize(const tok_normalizer *n, const char *text,
                   const tok_span *align, size_t len, tok_normalized *out,

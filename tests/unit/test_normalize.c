@@ -1028,6 +1028,13 @@ static void output_is_appended_and_a_null_normalizer_copies(void **state)
     assert_memory_equal(out.text, "abcd", 5);
     assert_int_equal(out.align[2].start, 7);
     assert_int_equal(out.align[3].end, 9);
+    /* Nothing in, nothing out, even for Prepend. */
+    tok_normalizer pre = {.type = TOK_NORM_PREPEND};
+    pre.u.prepend.prepend = "x";
+    assert_int_equal(tok_normalize(&pre, NULL, NULL, 0, &out, &s), TOK_OK);
+    assert_int_equal(out.len, 4);
+    assert_int_equal(tok_normalize(&lower, "CD", a, 2, &out, NULL),
+                     TOK_EINVAL);
     tok_normalized_dispose(&out);
     tok_norm_scratch_dispose(&s);
 }
