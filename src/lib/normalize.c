@@ -392,52 +392,64 @@ static bool nf_stable(uint32_t cp, bool compat, bool compose_)
     return true;
 }
 
+/* Stable characters are copied; each stretch of unstable ones (under
+ * composition, with the character before it, which may compose with it)
+ * goes through decomposition, reordering and composition, and is written
+ * before the next stable character.  Cutting there changes nothing: a
+ * stable character starts a reordering run and is never the second part
+ * of a composition.  It also bounds the scratch by the longest stretch. */
 static int norm_nf(const char *text, const tok_span *align, size_t len,
                    bool compat, bool compose_, tok_normalized *out,
                    tok_norm_scratch *s)
 {
-    /* Copy the stable prefix; under composition, the character before
-     * the first unstable one may still compose with it. */
-    size_t i = 0, prev = 0;
-    while (i < len) {
-        uint32_t cp;
-        size_t k;
-        uint64_t x;
-        if (len - i >= 8 && (memcpy(&x, text + i, 8), !(x & HIGHS))) {
-            prev = i + 7;
-            i += 8;
-            continue;
-        }
-        if ((unsigned char)text[i] < 0x80) {
-            prev = i++;
-            continue;
-        }
-        if (decode(text, len, i, &cp, &k))
-            return TOK_EUTF8;
-        if (!nf_stable(cp, compat, compose_))
-            break;
-        prev = i;
-        i += k;
-    }
-    if (i == len)
-        return tok_normalized_append_aligned(out, text, align, len);
-    size_t start = compose_ ? prev : i;
-    if (tok_normalized_append_aligned(out, text, align, start))
-        return TOK_ENOMEM;
-    tok_span last = start ? align[start - 1]
-                          : (tok_span){align[0].start, align[0].start};
     pending q = {s, 0, 0, 0, compat};
-    for (i = start; i < len;) {
+    tok_span last = {align[0].start, align[0].start};
+    size_t i = 0;
+    while (i < len) {
+        size_t j = i, prev = i, k;
         uint32_t cp;
-        size_t k;
-        if (decode(text, len, i, &cp, &k))
-            return TOK_EUTF8;
-        if (pending_push(&q, cp, align[i]))
+        while (j < len) {
+            uint64_t x;
+            if (len - j >= 8 && (memcpy(&x, text + j, 8), !(x & HIGHS))) {
+                prev = j + 7;
+                j += 8;
+                continue;
+            }
+            if ((unsigned char)text[j] < 0x80) {
+                prev = j++;
+                continue;
+            }
+            if (decode(text, len, j, &cp, &k))
+                return TOK_EUTF8;
+            if (!nf_stable(cp, compat, compose_))
+                break;
+            prev = j;
+            j += k;
+        }
+        size_t stop = j == len || !compose_ ? j : prev;
+        if (tok_normalized_append_aligned(out, text + i, align + i,
+                                          stop - i))
             return TOK_ENOMEM;
-        i += k;
+        if (stop > i)
+            last = align[stop - 1];
+        i = stop;
+        if (i == len)
+            break;
+        do {
+            if (decode(text, len, i, &cp, &k))
+                return TOK_EUTF8;
+            if (i > stop && nf_stable(cp, compat, compose_))
+                break;
+            if (pending_push(&q, cp, align[i]))
+                return TOK_ENOMEM;
+            i += k;
+        } while (i < len);
+        int rc = compose_ ? flush_composed(&q, out, &last)
+                          : flush_plain(&q, out, &last);
+        if (rc)
+            return rc;
     }
-    return compose_ ? flush_composed(&q, out, &last)
-                    : flush_plain(&q, out, &last);
+    return TOK_OK;
 }
 
 /* ---- BertNormalizer ---- */
