@@ -255,6 +255,15 @@ static int pending_push(pending *q, uint32_t cp, tok_span sp)
     return TOK_OK;
 }
 
+/* True when the canonical decomposition of cp starts with a starter, so
+ * that no mark before it is reordered past it. */
+static bool starts_run(uint32_t cp)
+{
+    norm_piece d[MAX_DECOMP];
+    decompose(cp, false, d);
+    return d[0].ccc == 0;
+}
+
 /* HF's positional spans: see the comment at the top. */
 typedef struct span_walk {
     const tok_span *spans;
@@ -586,6 +595,10 @@ static int norm_bert(const tok_normalizer *n, const char *text,
             last = sp;
             continue;
         }
+        /* Text without ASCII would pile up: a starter may start afresh. */
+        if (q.np >= 1024 && starts_run(ideograph ? ' ' : cp) &&
+            flush_bert(&q, out, &last, lower))
+            return TOK_ENOMEM;
         if (ideograph) {
             if (pending_push(&q, ' ', sp) || pending_push(&q, cp, sp) ||
                 pending_push(&q, ' ', sp))
