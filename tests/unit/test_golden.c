@@ -118,7 +118,7 @@ static int compare_decoded(const tok_tokenizer *tk, const cJSON *rec,
                            const char *key, const int32_t *ids, size_t n,
                            int skip, int id)
 {
-    size_t want_len;
+    size_t want_len = 0;
     const char *want = json_text(rec, key, &want_len);
     if (!want)
         return 0;
@@ -150,12 +150,12 @@ static int check_record(const tok_tokenizer *tk, const check *c,
     tok_error err;
     int rc;
     if (c->pairs) {
-        size_t al, bl;
+        size_t al = 0, bl = 0;
         const char *a = json_text(rec, "text_a", &al);
         const char *b = json_text(rec, "text_b", &bl);
         rc = tok_encode_pair(tk, a, al, b, bl, &o, enc, &err);
     } else {
-        size_t tl;
+        size_t tl = 0;
         const char *t = json_text(rec, "text", &tl);
         rc = tok_encode(tk, t, tl, &o, enc, &err);
     }
@@ -166,6 +166,8 @@ static int check_record(const tok_tokenizer *tk, const check *c,
     size_t n = tok_encoding_len(enc);
     int64_t *tmp = malloc((n + 1) * sizeof *tmp);
     int bad = 0;
+    if (!tmp)
+        return 1;
     if (unit == TOK_OFFSETS_BYTES) {
         bad |= compare_offsets(cJSON_GetObjectItem(rec, "byte_offsets"),
                                tok_encoding_offsets(enc), n, "byte_offsets",
@@ -236,7 +238,7 @@ static void run_check(void **state)
     const char *dir = getenv("TOK_TEST_DATA");
     char path[1024];
     snprintf(path, sizeof path, "%s/golden/%s", dir ? dir : "data", c->file);
-    size_t len;
+    size_t len = 0;
     char *data = read_all(path, &len);
     assert_non_null(data);
     tok_encoding *enc = tok_encoding_new();
