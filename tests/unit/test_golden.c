@@ -164,7 +164,7 @@ static int check_record(const tok_tokenizer *tk, const check *c,
         return 1;
     }
     size_t n = tok_encoding_len(enc);
-    int64_t *tmp = malloc((n + 1) * sizeof *tmp);
+    int64_t *tmp = calloc(n + 1, sizeof *tmp);
     int bad = 0;
     if (!tmp)
         return 1;
