@@ -201,7 +201,7 @@ static inline bool is_numeric_at(const unsigned char *s, size_t end,
     }
     uint32_t cp;
     *n = next_char(s, end, i, &cp);
-    return cp != BAD_CP && tok_uni_is_number(cp);
+    return cp != BAD_CP && tok_uni_is_numeric(cp);
 }
 
 /* ---- splitters without a behaviour option ---- */
