@@ -2,7 +2,6 @@
  * merges.txt) into the tokenizers Hugging Face's converters build from
  * them, and the id and merge rules the tokenizer.json reader shares. */
 #include <stdio.h>
-#include <stdlib.h>
 #include <string.h>
 
 #include "files.h"
@@ -265,20 +264,17 @@ int tok_merges_txt_read(tok_model *m, const char *data, size_t len,
  * Added tokens
  * ------------------------------------------------------------------------ */
 
-static int cmp_added(const void *a, const void *b)
-{
-    int32_t x = ((const tok_added_token *)a)->id;
-    int32_t y = ((const tok_added_token *)b)->id;
-    return (x > y) - (x < y);
-}
-
+/* Slots index the existing tokens (below a->n) and then the new ones, so
+ * that a repeated content is found wherever its first copy is. */
 static size_t content_slot(const size_t *slots, size_t mask,
-                           const tok_added_vocab *a, const char *s,
+                           const tok_added_vocab *a,
+                           const tok_added_token *fresh, const char *s,
                            size_t len)
 {
     size_t i = (size_t)tok_hash_bytes(s, len) & mask;
     while (slots[i] != SIZE_MAX) {
-        const tok_added_token *t = &a->v[slots[i]];
+        const tok_added_token *t = slots[i] < a->n ? &a->v[slots[i]]
+                                                   : &fresh[slots[i] - a->n];
         if (t->len == len && memcmp(t->content, s, len) == 0)
             break;
         i = (i + 1) & mask;
@@ -305,31 +301,36 @@ int tok_added_assign(tok_tokenizer *tk, const tok_added_token *tokens,
     while (nslots < 2 * (a->n + n))
         nslots *= 2;
     size_t *slots = tok_malloc(nslots * sizeof *slots);
-    if (!slots)
+    tok_added_token *fresh = tok_calloc(n, sizeof *fresh);
+    if (!slots || !fresh) {
+        tok_free(slots);
+        tok_free(fresh);
         return tok_error_set(err, TOK_ENOMEM, "out of memory");
+    }
     memset(slots, 0xff, nslots * sizeof *slots);
-    size_t mask = nslots - 1;
+    size_t mask = nslots - 1, nfresh = 0;
     for (size_t i = 0; i < a->n; i++)
-        slots[content_slot(slots, mask, a, a->v[i].content, a->v[i].len)] = i;
+        slots[content_slot(slots, mask, a, fresh, a->v[i].content,
+                           a->v[i].len)] = i;
 
     int rc = TOK_OK;
     for (size_t i = 0; i < n; i++) {
         const tok_added_token *t = &tokens[i];
         if (t->len == 0)
             continue;
-        size_t s = content_slot(slots, mask, a, t->content, t->len);
+        size_t s = content_slot(slots, mask, a, fresh, t->content, t->len);
         if (slots[s] != SIZE_MAX) {
             /* The same content again: the later flags replace the
              * earlier ones under the same id. */
-            tok_added_token *old = &a->v[slots[s]];
-            old->single_word = t->single_word;
-            old->lstrip = t->lstrip;
-            old->rstrip = t->rstrip;
-            old->normalized = t->normalized;
-            old->special = t->special;
+            tok_added_token *old = slots[s] < a->n
+                ? &a->v[slots[s]] : &fresh[slots[s] - a->n];
+            int32_t id = old->id;
+            char *content = old->content;
+            *old = *t;
+            old->id = id;
+            old->content = content;
             continue;
         }
-        tok_added_token copy = *t;
         int32_t id = tk->model
             ? tok_vocab_find(&tk->model->vocab, t->content, t->len) : -1;
         if (id < 0) {
@@ -339,17 +340,16 @@ int tok_added_assign(tok_tokenizer *tk, const tok_added_token *tokens,
             }
             id = (int32_t)next++;
         }
-        copy.id = id;
-        rc = tok_added_push(a, &copy);
-        if (rc) {
-            rc = tok_error_set(err, TOK_ENOMEM, "out of memory");
-            break;
-        }
-        slots[s] = a->n - 1;
+        fresh[nfresh] = *t;
+        fresh[nfresh].id = id;
+        slots[s] = a->n + nfresh++;
     }
+    /* tok_added_push keeps the list in id order. */
+    for (size_t i = 0; i < nfresh && rc == TOK_OK; i++)
+        if (tok_added_push(a, &fresh[i]))
+            rc = tok_error_set(err, TOK_ENOMEM, "out of memory");
     tok_free(slots);
-    if (rc == TOK_OK && a->n > 1)
-        qsort(a->v, a->n, sizeof *a->v, cmp_added);
+    tok_free(fresh);
     return rc;
 }
 

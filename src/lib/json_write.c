@@ -542,7 +542,7 @@ static void write_model(writer *w, const tok_model *m)
     key(w, "merges");
     arr(w);
     for (size_t i = 0; i < m->nmerges && w->rc == TOK_OK; i++) {
-        size_t llen, rlen;
+        size_t llen = 0, rlen = 0;
         const char *l = tok_vocab_str(&m->vocab, m->merges[i].left, &llen);
         const char *r = tok_vocab_str(&m->vocab, m->merges[i].right, &rlen);
         if (!l || !r) {

@@ -70,6 +70,48 @@ static size_t find_nul_escape(const char *s, size_t len)
     return len;
 }
 
+/* cJSON reports the last byte both when that byte is wrong and when the
+ * input ran out.  Parsing again with one more (blank) byte tells them
+ * apart: running out then moves the error past the original end. */
+static size_t reparse_end(const char *json, size_t len)
+{
+    char *copy = tok_malloc(len + 1);
+    if (!copy)
+        return SIZE_MAX;
+    memcpy(copy, json, len);
+    copy[len] = ' ';
+    const char *end = NULL;
+    cJSON *again = cJSON_ParseWithLengthOpts(copy, len + 1, &end, 0);
+    size_t off = end ? (size_t)(end - copy) : len;
+    cJSON_Delete(again);
+    tok_free(copy);
+    return off >= len ? len : off;
+}
+
+/* How many arrays and objects are open at byte `off`, to tell cJSON's
+ * nesting limit from other errors. */
+static size_t depth_at(const char *json, size_t off)
+{
+    size_t depth = 0;
+    bool in_string = false;
+    for (size_t i = 0; i < off; i++) {
+        char c = json[i];
+        if (in_string) {
+            if (c == '\\')
+                i++;
+            else if (c == '"')
+                in_string = false;
+        } else if (c == '"') {
+            in_string = true;
+        } else if (c == '[' || c == '{') {
+            depth++;
+        } else if ((c == ']' || c == '}') && depth > 0) {
+            depth--;
+        }
+    }
+    return depth;
+}
+
 static int parse_json(const char *json, size_t len, const char *name,
                       cJSON **out, tok_error *err)
 {
@@ -88,9 +130,14 @@ static int parse_json(const char *json, size_t len, const char *name,
     cJSON *root = cJSON_ParseWithLengthOpts(json, len, &end, 0);
     if (!root) {
         size_t off = end ? (size_t)(end - json) : 0;
-        /* cJSON points at the last byte when the input ran out. */
-        if (off + 1 >= len)
-            off = len;
+        if (off + 1 >= len && (off = reparse_end(json, len)) == SIZE_MAX)
+            return tok_error_set(err, TOK_ENOMEM, "out of memory");
+        if (depth_at(json, off) >= CJSON_NESTING_LIMIT) {
+            char what[64];
+            snprintf(what, sizeof what, "JSON nested deeper than %d levels",
+                     CJSON_NESTING_LIMIT);
+            return syntax_error(json, len, off, name, what, err);
+        }
         return syntax_error(json, len, off, name, "invalid JSON", err);
     }
     size_t off = (size_t)(end - json);
@@ -147,11 +194,6 @@ static size_t push(reader *r, const char *fmt, ...)
 static size_t push_key(reader *r, const char *key)
 {
     return push(r, r->plen ? ".%s" : "%s", key);
-}
-
-static size_t push_index(reader *r, size_t i)
-{
-    return push(r, "[%zu]", i);
 }
 
 static void pop(reader *r, size_t old)
@@ -1388,8 +1430,6 @@ static int read_added(reader *r, const cJSON *root, tok_tokenizer *tk)
     tok_free(v);
     return rc;
 }
-
-typedef int (*stage_reader)(reader *r, const cJSON *j, void **out);
 
 static int read_stage(reader *r, const cJSON *root, const char *key,
                       int (*fn)(reader *, const cJSON *, void *),
