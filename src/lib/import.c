@@ -477,17 +477,19 @@ int tok_tokenizer_from_bert_vocab(tok_tokenizer **out,
         goto nomem;
     m->max_input_chars_per_word = opts->max_input_chars_per_word
         ? opts->max_input_chars_per_word : 100;
+    /* Hugging Face would load these anyway and fail at encode time; an
+     * import names the missing token at once instead. */
+    int32_t cls_id, sep_id;
+    if (require_token(m, vocab_txt_path, "unk", unk, err) < 0 ||
+        (cls_id = require_token(m, vocab_txt_path, "cls", cls, err)) < 0 ||
+        (sep_id = require_token(m, vocab_txt_path, "sep", sep, err)) < 0) {
+        rc = TOK_EFORMAT;
+        goto fail;
+    }
     if ((rc = tok_model_build(m, err)) != TOK_OK) {
         tok_error_prefix(err, vocab_txt_path);
         goto fail;
     }
-    int32_t cls_id = require_token(m, vocab_txt_path, "cls", cls, err);
-    int32_t sep_id = require_token(m, vocab_txt_path, "sep", sep, err);
-    if (cls_id < 0 || sep_id < 0) {
-        rc = TOK_EFORMAT;
-        goto fail;
-    }
-
     if (!(tk->normalizer = tok_normalizer_new(TOK_NORM_BERT)))
         goto nomem;
     tk->normalizer->u.bert.clean_text = true;

@@ -807,7 +807,8 @@ static int read_template(reader *r, const cJSON *j, const char *key,
         *n = i + 1;
         if (rc == TOK_OK && !piece->is_sequence) {
             tok_template_special probe = {piece->special, NULL, NULL, 0};
-            if (!bsearch(&probe, p->specials, p->nspecials,
+            if (p->nspecials == 0 ||
+                !bsearch(&probe, p->specials, p->nspecials,
                          sizeof *p->specials, cmp_special))
                 rc = fail(r, TOK_EFORMAT,
                           "special token \"%s\" is not in special_tokens",
