@@ -1125,6 +1125,28 @@ static int read_decoder(reader *r, const cJSON *j, tok_decoder **out)
  * Models
  * ------------------------------------------------------------------------ */
 
+/* Ids must run from 0 without gaps (the model checks that too), so an id
+ * past the number of entries is refused before it sizes any table: a
+ * short file must not make the loader allocate gigabytes. */
+static int check_id(const cJSON *c, uint64_t count, const char *where,
+                    tok_error *err)
+{
+    uint64_t id;
+    if (!as_uint(c, INT32_MAX - 1, &id))
+        return tok_error_set(err, TOK_EFORMAT,
+                             "%s: \"%.60s\": expected an id (an integer "
+                             "from 0 to %d), found %s", where, c->string,
+                             INT32_MAX - 1, kind(c));
+    if (id >= count)
+        return tok_error_set(err, TOK_EFORMAT,
+                             "%s: \"%.60s\": id %llu is past the end of the "
+                             "vocabulary (%llu entries; ids run from 0 "
+                             "without gaps)", where, c->string,
+                             (unsigned long long)id,
+                             (unsigned long long)count);
+    return TOK_OK;
+}
+
 static int read_vocab(reader *r, const cJSON *j, tok_vocab *v)
 {
     const cJSON *map;
@@ -1135,14 +1157,12 @@ static int read_vocab(reader *r, const cJSON *j, tok_vocab *v)
         return fail_at(r, "vocab", TOK_EFORMAT,
                        "expected an object, found %s", kind(map));
     size_t old = push_key(r, "vocab");
+    uint64_t count = (uint64_t)cJSON_GetArraySize(map);
     for (const cJSON *c = map->child; c; c = c->next) {
         uint64_t id;
-        if (!as_uint(c, INT32_MAX - 1, &id)) {
-            rc = fail(r, TOK_EFORMAT,
-                      "\"%.60s\": expected an id (an integer from 0 to %d), "
-                      "found %s", c->string, INT32_MAX - 1, kind(c));
+        if ((rc = check_id(c, count, r->path, r->err)) != TOK_OK)
             break;
-        }
+        as_uint(c, INT32_MAX - 1, &id);
         rc = tok_vocab_add(v, c->string, strlen(c->string), (int32_t)id,
                            r->err);
         if (rc) {
@@ -1578,15 +1598,12 @@ int tok_vocab_json_read(tok_vocab *v, const char *json, size_t len,
                            "%s: expected an object of token -> id, found %s",
                            name, kind(root));
     } else {
+        uint64_t count = (uint64_t)cJSON_GetArraySize(root);
         for (const cJSON *c = root->child; c; c = c->next) {
             uint64_t id;
-            if (!as_uint(c, INT32_MAX - 1, &id)) {
-                rc = tok_error_set(err, TOK_EFORMAT,
-                                   "%s: \"%.60s\": expected an id (an "
-                                   "integer from 0 to %d), found %s", name,
-                                   c->string, INT32_MAX - 1, kind(c));
+            if ((rc = check_id(c, count, name, err)) != TOK_OK)
                 break;
-            }
+            as_uint(c, INT32_MAX - 1, &id);
             rc = tok_vocab_add(v, c->string, strlen(c->string), (int32_t)id,
                                err);
             if (rc) {

@@ -720,6 +720,19 @@ static void a_vocabulary_id_used_twice_is_rejected(void **state)
     assert_non_null(strstr(err.message, "model.vocab: \"b\": expected an id"));
 }
 
+static void an_id_past_the_end_of_the_vocabulary_is_rejected(void **state)
+{
+    (void)state;
+    /* A gap would be rejected by the model anyway; refusing it first keeps
+     * a tiny file from sizing tables for two billion ids. */
+    tok_error err = parse_fails(
+        "{\"model\":{\"type\":\"BPE\",\"vocab\":{\"a\":0,"
+        "\"b\":2000000000},\"merges\":[]}}", TOK_EFORMAT);
+    assert_string_equal(err.message, "model.vocab: \"b\": id 2000000000 is "
+                        "past the end of the vocabulary (2 entries; ids run "
+                        "from 0 without gaps)");
+}
+
 static void a_template_naming_a_missing_special_token_is_rejected(void **s)
 {
     (void)s;
@@ -836,6 +849,7 @@ int main(void)
             metaspace_add_prefix_space_false_needs_the_never_scheme),
         cmocka_unit_test(a_merge_with_a_token_outside_the_vocabulary_is_named),
         cmocka_unit_test(a_vocabulary_id_used_twice_is_rejected),
+        cmocka_unit_test(an_id_past_the_end_of_the_vocabulary_is_rejected),
         cmocka_unit_test(
             a_template_naming_a_missing_special_token_is_rejected),
         cmocka_unit_test(load_names_the_file_in_its_errors),
