@@ -1129,7 +1129,7 @@ static int read_decoder(reader *r, const cJSON *j, tok_decoder **out)
  * past the number of entries is refused before it sizes any table: a
  * short file must not make the loader allocate gigabytes. */
 static int check_id(const cJSON *c, uint64_t count, const char *where,
-                    tok_error *err)
+                    int32_t *out, tok_error *err)
 {
     uint64_t id;
     if (!as_uint(c, INT32_MAX - 1, &id))
@@ -1144,6 +1144,7 @@ static int check_id(const cJSON *c, uint64_t count, const char *where,
                              "without gaps)", where, c->string,
                              (unsigned long long)id,
                              (unsigned long long)count);
+    *out = (int32_t)id;
     return TOK_OK;
 }
 
@@ -1159,12 +1160,10 @@ static int read_vocab(reader *r, const cJSON *j, tok_vocab *v)
     size_t old = push_key(r, "vocab");
     uint64_t count = (uint64_t)cJSON_GetArraySize(map);
     for (const cJSON *c = map->child; c; c = c->next) {
-        uint64_t id;
-        if ((rc = check_id(c, count, r->path, r->err)) != TOK_OK)
+        int32_t id;
+        if ((rc = check_id(c, count, r->path, &id, r->err)) != TOK_OK)
             break;
-        as_uint(c, INT32_MAX - 1, &id);
-        rc = tok_vocab_add(v, c->string, strlen(c->string), (int32_t)id,
-                           r->err);
+        rc = tok_vocab_add(v, c->string, strlen(c->string), id, r->err);
         if (rc) {
             tok_error_prefix(r->err, r->path);
             break;
@@ -1600,12 +1599,10 @@ int tok_vocab_json_read(tok_vocab *v, const char *json, size_t len,
     } else {
         uint64_t count = (uint64_t)cJSON_GetArraySize(root);
         for (const cJSON *c = root->child; c; c = c->next) {
-            uint64_t id;
-            if ((rc = check_id(c, count, name, err)) != TOK_OK)
+            int32_t id;
+            if ((rc = check_id(c, count, name, &id, err)) != TOK_OK)
                 break;
-            as_uint(c, INT32_MAX - 1, &id);
-            rc = tok_vocab_add(v, c->string, strlen(c->string), (int32_t)id,
-                               err);
+            rc = tok_vocab_add(v, c->string, strlen(c->string), id, err);
             if (rc) {
                 tok_error_prefix(err, name);
                 break;
