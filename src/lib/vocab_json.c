@@ -1160,7 +1160,7 @@ static int read_vocab(reader *r, const cJSON *j, tok_vocab *v)
     size_t old = push_key(r, "vocab");
     uint64_t count = (uint64_t)cJSON_GetArraySize(map);
     for (const cJSON *c = map->child; c; c = c->next) {
-        int32_t id;
+        int32_t id = 0;
         if ((rc = check_id(c, count, r->path, &id, r->err)) != TOK_OK)
             break;
         rc = tok_vocab_add(v, c->string, strlen(c->string), id, r->err);
@@ -1599,7 +1599,7 @@ int tok_vocab_json_read(tok_vocab *v, const char *json, size_t len,
     } else {
         uint64_t count = (uint64_t)cJSON_GetArraySize(root);
         for (const cJSON *c = root->child; c; c = c->next) {
-            int32_t id;
+            int32_t id = 0;
             if ((rc = check_id(c, count, name, &id, err)) != TOK_OK)
                 break;
             rc = tok_vocab_add(v, c->string, strlen(c->string), id, err);
