@@ -3,6 +3,7 @@
  * accepts for the components tok implements, applies the same defaults,
  * and names the place in the file of anything it rejects. */
 #include <cjson/cJSON.h>
+#include <pthread.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -14,6 +15,19 @@
 /* Sequences inside sequences: Hugging Face sets no limit, but nothing
  * real goes past two or three, and the stages run them recursively. */
 #define MAX_SEQ_DEPTH 32
+
+/* cJSON writes its last error position to a global on every parse, so
+ * two threads loading at once would race on it; loads are rare enough to
+ * take turns. */
+static pthread_mutex_t parse_lock = PTHREAD_MUTEX_INITIALIZER;
+
+static cJSON *parse_locked(const char *json, size_t len, const char **end)
+{
+    pthread_mutex_lock(&parse_lock);
+    cJSON *root = cJSON_ParseWithLengthOpts(json, len, end, 0);
+    pthread_mutex_unlock(&parse_lock);
+    return root;
+}
 
 const char *tok_cjson_version(void)
 {
@@ -81,7 +95,7 @@ static size_t reparse_end(const char *json, size_t len)
     memcpy(copy, json, len);
     copy[len] = ' ';
     const char *end = NULL;
-    cJSON *again = cJSON_ParseWithLengthOpts(copy, len + 1, &end, 0);
+    cJSON *again = parse_locked(copy, len + 1, &end);
     size_t off = end ? (size_t)(end - copy) : len;
     cJSON_Delete(again);
     tok_free(copy);
@@ -127,7 +141,7 @@ static int parse_json(const char *json, size_t len, const char *name,
         return tok_error_at(err, TOK_EFORMAT, 0, 0, "%s%sthe document is "
                             "empty", name ? name : "", name ? ": " : "");
     const char *end = NULL;
-    cJSON *root = cJSON_ParseWithLengthOpts(json, len, &end, 0);
+    cJSON *root = parse_locked(json, len, &end);
     if (!root) {
         size_t off = end ? (size_t)(end - json) : 0;
         if (off + 1 >= len && (off = reparse_end(json, len)) == SIZE_MAX)

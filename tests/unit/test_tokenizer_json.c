@@ -1,5 +1,6 @@
 /* files: reading tokenizer.json and writing it back exactly as Hugging Face
  * tokenizers 0.23.2 saves it, and the errors a bad file gives. */
+#include <pthread.h>
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -771,6 +772,48 @@ static void load_names_the_file_in_its_errors(void **state)
     assert_int_equal(err.line, 1);
 }
 
+typedef struct load_job {
+    const char *path;
+    char *json;
+    size_t len;
+    int rc;
+} load_job;
+
+static void *load_and_write(void *arg)
+{
+    load_job *job = arg;
+    tok_tokenizer *tk = NULL;
+    tok_error err;
+    job->rc = tok_tokenizer_load(&tk, job->path, &err);
+    if (job->rc == TOK_OK)
+        job->rc = tok_tokenizer_to_json(tk, &job->json, &job->len, &err);
+    tok_tokenizer_free(tk);
+    return NULL;
+}
+
+static void threads_may_load_and_write_at_the_same_time(void **state)
+{
+    (void)state;
+    load_job jobs[4];
+    pthread_t threads[4];
+    for (int i = 0; i < 4; i++) {
+        memset(&jobs[i], 0, sizeof jobs[i]);
+        jobs[i].path = i % 2 ? vocab_path("bert-base-cased")
+                             : data_path("json/all-components.json");
+        assert_int_equal(pthread_create(&threads[i], NULL, load_and_write,
+                                        &jobs[i]), 0);
+    }
+    for (int i = 0; i < 4; i++)
+        assert_int_equal(pthread_join(threads[i], NULL), 0);
+    for (int i = 0; i < 4; i++) {
+        assert_int_equal(jobs[i].rc, TOK_OK);
+        assert_int_equal(jobs[i].len, jobs[i % 2].len);
+        assert_memory_equal(jobs[i].json, jobs[i % 2].json, jobs[i].len);
+    }
+    for (int i = 0; i < 4; i++)
+        free(jobs[i].json);
+}
+
 /* Every allocation of a load and a write may fail; each failure must come
  * back as TOK_ENOMEM, without a leak or a crash. */
 static void allocation_failures_are_reported_not_crashed(void **state)
@@ -853,6 +896,7 @@ int main(void)
         cmocka_unit_test(
             a_template_naming_a_missing_special_token_is_rejected),
         cmocka_unit_test(load_names_the_file_in_its_errors),
+        cmocka_unit_test(threads_may_load_and_write_at_the_same_time),
         cmocka_unit_test(allocation_failures_are_reported_not_crashed),
     };
     return cmocka_run_group_tests_name("tokenizer_json", tests, NULL, NULL);
