@@ -796,10 +796,13 @@ static void threads_may_load_and_write_at_the_same_time(void **state)
     (void)state;
     load_job jobs[4];
     pthread_t threads[4];
+    char paths[2][1024];
+    snprintf(paths[0], sizeof paths[0], "%s",
+             data_path("json/all-components.json"));
+    snprintf(paths[1], sizeof paths[1], "%s", vocab_path("bert-base-cased"));
     for (int i = 0; i < 4; i++) {
         memset(&jobs[i], 0, sizeof jobs[i]);
-        jobs[i].path = i % 2 ? vocab_path("bert-base-cased")
-                             : data_path("json/all-components.json");
+        jobs[i].path = paths[i % 2];
         assert_int_equal(pthread_create(&threads[i], NULL, load_and_write,
                                         &jobs[i]), 0);
     }
