@@ -96,7 +96,8 @@ add(SEQ(BPE("</w>"), WP("##", true)), ["a</w>", "##b", "."]);
   const out = [];
   for (const c of CASES) {
     const vocab = {};
-    c.tokens.forEach((t) => { if (!(t in vocab)) vocab[t] = Object.keys(vocab).length; });
+    for (const t of c.tokens)
+      if (!(t in vocab)) vocab[t] = Object.keys(vocab).length;
     const tk = Tokenizer.fromString(JSON.stringify({
       version: "1.0", truncation: null, padding: null, added_tokens: [],
       normalizer: null, pre_tokenizer: null, post_processor: null,
