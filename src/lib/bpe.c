@@ -50,14 +50,6 @@ static inline uint64_t pair_key(const bpe_impl *b, int32_t left,
            << b->rank_bits;
 }
 
-/* The slot where the search for (left, right) starts. */
-static inline size_t merge_slot(const bpe_impl *b, int32_t left,
-                                int32_t right)
-{
-    return (size_t)((pair_key(b, left, right) * 0x9E3779B97F4A7C15ULL) >>
-                    b->shift);
-}
-
 /* The rank of the merge of (left, right), or BPE_NONE. */
 static inline uint32_t merge_rank(const bpe_impl *b, int32_t left,
                                   int32_t right)
@@ -255,8 +247,8 @@ typedef struct bpe_sym {
  * CACHE_PIECES pieces, one 64-byte line each: natural text repeats its
  * words, and a hit costs one memory access where merging costs several.
  * It is 4-way set-associative with tree pseudo-LRU replacement; the tags
- * of a set share 16 bytes, so a miss reads no entry.  Words are stored
- * zero-padded, so comparing is four loads and a mask. */
+ * of a set share 16 bytes, so a miss reads no entry.  An entry keeps
+ * the word as its key (below), so comparing is four loads and a mask. */
 #define CACHE_WORD 32
 #define CACHE_PIECES 6
 #define CACHE_SET_BITS 13
@@ -268,7 +260,7 @@ typedef struct bpe_cache_entry {
     uint8_t npieces;
     uint8_t ends[CACHE_PIECES];
     int32_t ids[CACHE_PIECES];
-    char word[CACHE_WORD];
+    uint64_t key[4];    /* the word's cache_key */
 } bpe_cache_entry;
 
 typedef struct bpe_cache_set {
@@ -547,10 +539,6 @@ static int merge_all(const bpe_impl *b, bpe_scratch *s, size_t n)
 static size_t merge_small(const bpe_impl *b, bpe_sym *sy, size_t n)
 {
     uint32_t pr[BPE_SMALL];
-    /* The first look-ups are independent: start all their memory loads
-     * before waiting on any. */
-    for (size_t i = 0; i + 1 < n; i++)
-        __builtin_prefetch(&b->slots[merge_slot(b, sy[i].id, sy[i + 1].id)]);
     for (size_t i = 0; i + 1 < n; i++)
         pr[i] = merge_rank(b, sy[i].id, sy[i + 1].id);
     while (n > 1) {
@@ -565,10 +553,12 @@ static size_t merge_small(const bpe_impl *b, bpe_sym *sy, size_t n)
             break;
         sy[at].id = b->results[best];
         sy[at].len += sy[at + 1].len;
-        /* Drop symbol at+1 and pair at+1; pairs at-1 and at are new. */
-        memmove(&sy[at + 1], &sy[at + 2], (n - at - 2) * sizeof *sy);
-        if (n >= at + 3)
-            memmove(&pr[at + 1], &pr[at + 2], (n - at - 3) * sizeof *pr);
+        /* Drop symbol at+1 and pair at+1; pairs at-1 and at are new.
+         * Plain loops: the arrays are short, a library call costs more. */
+        for (size_t i = at + 1; i + 1 < n; i++)
+            sy[i] = sy[i + 1];
+        for (size_t i = at + 1; i + 2 < n; i++)
+            pr[i] = pr[i + 1];
         n--;
         if (at > 0)
             pr[at - 1] = merge_rank(b, sy[at - 1].id, sy[at].id);
@@ -578,26 +568,64 @@ static size_t merge_small(const bpe_impl *b, bpe_sym *sy, size_t n)
     return n;
 }
 
-/* The cache key: the word zero-padded to CACHE_WORD (32) bytes. */
+/* The cache key of a word of 1 to 32 bytes: words loaded from its start
+ * and its end, overlapping; with the length they fix every byte, and
+ * nothing is read outside the word. */
 typedef struct cache_key {
     uint64_t w[4];
 } cache_key;
 
+static inline uint64_t load64(const char *p)
+{
+    uint64_t v;
+    memcpy(&v, p, 8);
+    return v;
+}
+
+static inline uint32_t load32(const char *p)
+{
+    uint32_t v;
+    memcpy(&v, p, 4);
+    return v;
+}
+
+static inline void make_key(cache_key *k, const char *p, size_t len)
+{
+    if (len >= 16) {
+        k->w[0] = load64(p);
+        k->w[1] = load64(p + 8);
+        k->w[2] = load64(p + len - 16);
+        k->w[3] = load64(p + len - 8);
+    } else if (len >= 8) {
+        k->w[0] = load64(p);
+        k->w[1] = load64(p + len - 8);
+        k->w[2] = k->w[3] = 0;
+    } else if (len >= 4) {
+        k->w[0] = ((uint64_t)load32(p) << 32) | load32(p + len - 4);
+        k->w[1] = k->w[2] = k->w[3] = 0;
+    } else {
+        k->w[0] = ((uint64_t)(unsigned char)p[0] << 16) |
+                  ((uint64_t)(unsigned char)p[len / 2] << 8) |
+                  (unsigned char)p[len - 1];
+        k->w[1] = k->w[2] = k->w[3] = 0;
+    }
+}
+
 static inline uint64_t cache_hash(const cache_key *k, size_t len)
 {
     uint64_t h = (k->w[0] ^ len) * 0x9E3779B97F4A7C15ULL;
-    h = (h ^ (h >> 29) ^ k->w[1]) * 0xBF58476D1CE4E5B9ULL;
-    h = (h ^ (h >> 29) ^ k->w[2]) * 0x94D049BB133111EBULL;
-    h = (h ^ (h >> 29) ^ k->w[3]) * 0x9E3779B97F4A7C15ULL;
-    return h ^ (h >> 32);
+    h ^= (k->w[1] ^ (k->w[1] >> 31)) * 0xBF58476D1CE4E5B9ULL;
+    h ^= (k->w[2] ^ (k->w[2] >> 29)) * 0x94D049BB133111EBULL;
+    h ^= k->w[3] * 0xD6E8FEB86659FD93ULL;
+    h ^= h >> 32;
+    h *= 0x9E3779B97F4A7C15ULL;
+    return h ^ (h >> 29);
 }
 
 static inline bool cache_match(const bpe_cache_entry *e, const cache_key *k)
 {
-    uint64_t a[4];
-    memcpy(a, e->word, sizeof a);
-    return ((a[0] ^ k->w[0]) | (a[1] ^ k->w[1]) | (a[2] ^ k->w[2]) |
-            (a[3] ^ k->w[3])) == 0;
+    return ((e->key[0] ^ k->w[0]) | (e->key[1] ^ k->w[1]) |
+            (e->key[2] ^ k->w[2]) | (e->key[3] ^ k->w[3])) == 0;
 }
 
 /* Tree pseudo-LRU over 4 ways: bit 0 picks the older half, bits 1 and
@@ -713,8 +741,8 @@ static int bpe_tokenize(const tok_model *m, void *scratch, const char *word,
     if (len > CACHE_WORD || !s->cache)
         return merge_word(m, b, s, word, len, out);
 
-    cache_key key = {{0, 0, 0, 0}};
-    memcpy(key.w, word, len);
+    cache_key key;
+    make_key(&key, word, len);
     uint64_t h = cache_hash(&key, len);
     size_t set = (size_t)h & (((size_t)1 << CACHE_SET_BITS) - 1);
     uint32_t tag = (uint32_t)(h >> 32) | 1;
@@ -736,7 +764,7 @@ static int bpe_tokenize(const tok_model *m, void *scratch, const char *word,
         s->plru[set] = plru_touch(s->plru[set], w);
         e->wlen = (uint8_t)len;
         e->npieces = (uint8_t)count;
-        memcpy(e->word, key.w, CACHE_WORD);
+        memcpy(e->key, key.w, sizeof e->key);
         for (size_t i = 0; i < count; i++) {
             e->ids[i] = out->v[first + i].id;
             e->ends[i] = (uint8_t)out->v[first + i].end;

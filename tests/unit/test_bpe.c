@@ -1008,6 +1008,61 @@ static void a_megabyte_of_three_random_letters_matches_the_reference(
     ref_index_free(x);
 }
 
+/* Adds word w as a token and the merges that build it from its first
+ * byte: (w[0..i), w[i]) -> w[0..i]. */
+static int32_t add_chain(tok_model *m, const char *w, size_t len)
+{
+    int32_t id = tok_vocab_find(&m->vocab, w, len);
+    if (id >= 0)
+        return id;
+    id = tok_vocab_push(&m->vocab, w, len);
+    assert_true(id >= 0);
+    if (len > 1)
+        push_merge(m, add_chain(m, w, len - 1),
+                   add_chain(m, w + len - 1, 1), id);
+    return id;
+}
+
+static void words_one_byte_apart_never_share_a_cache_entry(void **state)
+{
+    (void)state;
+    /* Words "^aaa", "^aba", "^aab"...: every prefix starting with '^' is
+     * a token made by merging in its last byte, and no other pair merges,
+     * so each word is one token of its own.  A cache that took one word
+     * for another would give the other's id. */
+    opts o = {0};
+    tok_model *m = new_model(&o);
+    char w[40];
+    for (size_t len = 1; len <= 33; len++)
+        for (size_t at = 1; at <= len; at++) {
+            w[0] = '^';
+            memset(w + 1, 'a', len - 1);
+            if (at < len)
+                w[at] = 'b';
+            add_chain(m, w, len);
+        }
+    build(m);
+    void *s = m->ops->scratch_new(m);
+    tok_pieces p = {0};
+    for (int round = 0; round < 2; round++)
+        for (size_t len = 1; len <= 33; len++)
+            for (size_t at = 1; at <= len; at++) {
+                w[0] = '^';
+                memset(w + 1, 'a', len - 1);
+                if (at < len)
+                    w[at] = 'b';
+                p.len = 0;
+                assert_int_equal(m->ops->tokenize(m, s, w, len, &p), TOK_OK);
+                assert_int_equal(p.len, 1);
+                if (p.v[0].id != tok_vocab_find(&m->vocab, w, len))
+                    fail_msg("\"%.*s\" gave another word's token",
+                             (int)len, w);
+            }
+    tok_free(p.v);
+    m->ops->scratch_free(s);
+    tok_model_free(m);
+}
+
 /* ------------------------------------------------------------------------
  * GPT-2 against the golden tokenizations
  * ------------------------------------------------------------------------ */
@@ -1184,6 +1239,7 @@ int main(void)
         cmocka_unit_test(a_megabyte_of_one_letter_matches_the_reference),
         cmocka_unit_test(
             a_megabyte_of_three_random_letters_matches_the_reference),
+        cmocka_unit_test(words_one_byte_apart_never_share_a_cache_entry),
         cmocka_unit_test(gpt2_words_give_the_golden_ids),
         cmocka_unit_test(allocation_failures_are_reported_not_fatal),
     };
