@@ -1161,6 +1161,45 @@ static void gpt2_words_give_the_golden_ids(void **state)
     m->ops->scratch_free(s);
 }
 
+static void every_golden_text_cut_by_hugging_face_gives_its_ids(void **state)
+{
+    (void)state;
+    /* All 288 texts, emoji and CJK included, cut into pre-tokens by
+     * Hugging Face (tests/data/bpe/gpt2-words.jsonl). */
+    tok_model *m = gpt2();
+    void *s = m->ops->scratch_new(m);
+    char *data = read_path("TOK_TEST_DATA", "data", "bpe/gpt2-words.jsonl",
+                           NULL);
+    size_t checked = 0;
+    tok_pieces p = {0};
+    char *save = NULL;
+    for (char *line = strtok_r(data, "\n", &save); line;
+         line = strtok_r(NULL, "\n", &save)) {
+        cJSON *r = cJSON_Parse(line);
+        assert_non_null(r);
+        p.len = 0;
+        const cJSON *w;
+        cJSON_ArrayForEach(w, cJSON_GetObjectItemCaseSensitive(r, "words"))
+            assert_int_equal(m->ops->tokenize(m, s, w->valuestring,
+                                              strlen(w->valuestring), &p),
+                             TOK_OK);
+        const cJSON *ids = cJSON_GetObjectItemCaseSensitive(r, "ids");
+        if (p.len != (size_t)cJSON_GetArraySize(ids))
+            fail_msg("text %d: %zu ids, Hugging Face %d",
+                     cJSON_GetObjectItemCaseSensitive(r, "id")->valueint,
+                     p.len, cJSON_GetArraySize(ids));
+        for (size_t i = 0; i < p.len; i++)
+            assert_int_equal(p.v[i].id,
+                             cJSON_GetArrayItem(ids, (int)i)->valueint);
+        checked++;
+        cJSON_Delete(r);
+    }
+    assert_int_equal(checked, 288);
+    tok_free(p.v);
+    tok_free(data);
+    m->ops->scratch_free(s);
+}
+
 /* ------------------------------------------------------------------------
  * Allocation failures
  * ------------------------------------------------------------------------ */
@@ -1241,6 +1280,7 @@ int main(void)
             a_megabyte_of_three_random_letters_matches_the_reference),
         cmocka_unit_test(words_one_byte_apart_never_share_a_cache_entry),
         cmocka_unit_test(gpt2_words_give_the_golden_ids),
+        cmocka_unit_test(every_golden_text_cut_by_hugging_face_gives_its_ids),
         cmocka_unit_test(allocation_failures_are_reported_not_fatal),
     };
     /* TOK_TEST_FILTER=pattern runs only the matching tests. */
