@@ -1,6 +1,7 @@
 /* decode: the decoder stage, which turns token strings back into text the
  * way Hugging Face's decode_chain does, one decoder after the other over
  * a list of strings, then joins the list. */
+#include <pthread.h>
 #include <string.h>
 
 #include "bytelevel.h"
@@ -193,17 +194,47 @@ static int dec_wordpiece(const tok_decoder *d, const tok_strlist *in,
     return TOK_OK;
 }
 
+/* Byte-level character -> byte, for code points below 324 (-1: not in
+ * the alphabet), filled once. */
+static int16_t bl_byte[324];
+static pthread_once_t bl_once = PTHREAD_ONCE_INIT;
+
+static void bl_init(void)
+{
+    for (uint32_t cp = 0; cp < 324; cp++)
+        bl_byte[cp] = (int16_t)tok_bytelevel_byte(cp);
+}
+
+/* The byte of the byte-level character at s[i] (its length in *cl), or
+ * -1.  The alphabet has only one- and two-byte characters. */
+static inline int bl_char(const unsigned char *s, size_t n, size_t i,
+                          size_t *cl)
+{
+    unsigned char c = s[i];
+    if (c < 0x80) {
+        *cl = 1;
+        return bl_byte[c];
+    }
+    if (c >= 0xC2 && c <= 0xDF && i + 1 < n && (s[i + 1] & 0xC0) == 0x80) {
+        uint32_t cp = ((uint32_t)(c & 0x1F) << 6) | (s[i + 1] & 0x3Fu);
+        *cl = 2;
+        return cp < 324 ? bl_byte[cp] : -1;
+    }
+    return -1;
+}
+
 /* Maps the byte-level alphabet back to bytes and joins everything.  A
  * token with a character outside the alphabet goes through as it is, as
  * in Hugging Face; unlike Hugging Face, bytes that do not form valid UTF-8
  * stay as they are (no U+FFFD), so decoding gives back the input bytes. */
 static int dec_bytelevel(const tok_strlist *in, tok_strlist *o)
 {
+    pthread_once(&bl_once, bl_init);
     if (sl_open(o))
         return TOK_ENOMEM;
     for (size_t i = 0; i < in->n; i++) {
         size_t n;
-        const char *s = piece(in, i, &n);
+        const unsigned char *s = (const unsigned char *)piece(in, i, &n);
         if (sl_room(o, n))
             return TOK_ENOMEM;
         /* Every byte-level character decodes to one byte and takes one
@@ -211,9 +242,8 @@ static int dec_bytelevel(const tok_strlist *in, tok_strlist *o)
         char *w = o->data + o->data_len;
         size_t k = 0, at = 0;
         while (at < n) {
-            uint32_t cp;
-            size_t cl = tok_utf8_decode((const unsigned char *)s, n, at, &cp);
-            int b = cl ? tok_bytelevel_byte(cp) : -1;
+            size_t cl;
+            int b = bl_char(s, n, at, &cl);
             if (b < 0)
                 break;
             w[k++] = (char)b;
