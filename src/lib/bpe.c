@@ -1,6 +1,7 @@
 /* bpe: the model stage for byte-pair encoding, which splits one
  * pre-tokenized word into vocabulary pieces exactly as Hugging Face's BPE
  * model does (initial symbols, unknown characters, merge order). */
+#include <stdatomic.h>
 #include <string.h>
 
 #include "model.h"
@@ -37,6 +38,11 @@ typedef struct bpe_impl {
     int32_t byte_id[256];           /* id of "<0xXX>", -1 when absent */
     const char *prefix, *suffix;    /* "" when none */
     size_t plen, slen;
+    /* The options as they were at build, so a model changed later
+     * behaves as built (its scratches' caches hold results of then). */
+    bool has_unk, fuse_unk, byte_fallback, ignore_merges;
+    int32_t unk_id;
+    uint64_t stamp;                 /* tells one build from another */
     /* No two merges give the same token, so a queued merge can only be
      * stale by rank: short words may then take the simple scan. */
     bool distinct_results;
@@ -209,6 +215,10 @@ static int build_tables(tok_model *m, bpe_impl *b, tok_error *err)
     return TOK_OK;
 }
 
+/* Each build gets a new stamp; a scratch whose cache was filled under
+ * another stamp empties it first. */
+static atomic_uint_fast64_t build_stamps;
+
 static int bpe_build(tok_model *m, tok_error *err)
 {
     if (m->impl)
@@ -222,6 +232,12 @@ static int bpe_build(tok_model *m, tok_error *err)
     b->suffix = m->end_of_word_suffix ? m->end_of_word_suffix : "";
     b->plen = strlen(b->prefix);
     b->slen = strlen(b->suffix);
+    b->has_unk = m->unk_token != NULL;
+    b->unk_id = m->unk_id;
+    b->fuse_unk = m->fuse_unk;
+    b->byte_fallback = m->byte_fallback;
+    b->ignore_merges = m->ignore_merges;
+    b->stamp = atomic_fetch_add(&build_stamps, 1) + 1;
     int rc = build_merges(m, b, err);
     if (rc == TOK_OK)
         rc = build_tables(m, b, err);
@@ -283,6 +299,7 @@ typedef struct bpe_scratch {
     void *cache_mem;
     bpe_cache_set *sets;
     uint8_t *plru;              /* per set: the three tree bits */
+    uint64_t stamp;             /* the build the cache's words are of */
 } bpe_scratch;
 
 static void bpe_scratch_free(void *p)
@@ -309,6 +326,7 @@ static bpe_scratch *scratch_alloc(const tok_model *m, bool cache)
         return NULL;
     s->buf_cap = (b ? b->plen + b->slen : 0) + 4;
     s->buf = tok_malloc(s->buf_cap);
+    s->stamp = b ? b->stamp : 0;
     if (!s->buf) {
         bpe_scratch_free(s);
         return NULL;
@@ -430,14 +448,14 @@ static int initial_symbols(const tok_model *m, const bpe_impl *b,
             : find_affixed(m, b, word + pos, clen, variant, s->buf);
         if (TOK_LIKELY(id >= 0)) {
             if (have_unk) {
-                add_sym(syms, &n, m->unk_id, unk_len);
+                add_sym(syms, &n, b->unk_id, unk_len);
                 have_unk = false;
             }
             add_sym(syms, &n, id, (uint32_t)clen);
             pos += clen;
             continue;
         }
-        if (m->byte_fallback) {
+        if (b->byte_fallback) {
             const unsigned char *pre = (const unsigned char *)b->prefix;
             const unsigned char *suf = (const unsigned char *)b->suffix;
             size_t np = variant & BPE_PREFIX ? b->plen : 0;
@@ -463,14 +481,14 @@ static int initial_symbols(const tok_model *m, const bpe_impl *b,
                 continue;
             }
         }
-        if (m->unk_token) {
-            if (m->unk_id < 0)
+        if (b->has_unk) {
+            if (b->unk_id < 0)
                 return TOK_EFORMAT;     /* as Hugging Face: unk not in vocab */
-            if (have_unk && m->fuse_unk) {
+            if (have_unk && b->fuse_unk) {
                 unk_len += (uint32_t)clen;
             } else {
                 if (have_unk)
-                    add_sym(syms, &n, m->unk_id, unk_len);
+                    add_sym(syms, &n, b->unk_id, unk_len);
                 have_unk = true;
                 unk_len = (uint32_t)clen;
             }
@@ -478,7 +496,7 @@ static int initial_symbols(const tok_model *m, const bpe_impl *b,
         pos += clen;
     }
     if (have_unk)
-        add_sym(syms, &n, m->unk_id, unk_len);
+        add_sym(syms, &n, b->unk_id, unk_len);
     *nsyms = n;
     return TOK_OK;
 }
@@ -678,7 +696,7 @@ static int merge_word(const tok_model *m, const bpe_impl *b, bpe_scratch *s,
                       const char *word, size_t len, tok_pieces *out)
 {
     size_t bound = len;
-    if (m->byte_fallback)
+    if (b->byte_fallback)
         bound = len * (1 + b->plen) + b->slen;
     if (bound >= INT32_MAX)
         return TOK_EINVAL;
@@ -725,6 +743,40 @@ static int merge_word(const tok_model *m, const bpe_impl *b, bpe_scratch *s,
     return TOK_OK;
 }
 
+/* Makes a scratch fit the model's current build: the look-up buffer
+ * must hold its affixes, and the cache's words were split by another. */
+static int rebind(bpe_scratch *s, const bpe_impl *b)
+{
+    if (s->buf_cap < b->plen + b->slen + 4) {
+        char *buf = tok_realloc(s->buf, b->plen + b->slen + 4);
+        if (!buf)
+            return TOK_ENOMEM;
+        s->buf = buf;
+        s->buf_cap = b->plen + b->slen + 4;
+    }
+    if (s->cache) {
+        size_t nsets = (size_t)1 << CACHE_SET_BITS;
+        memset(s->sets, 0, nsets * sizeof *s->sets);
+        memset(s->plru, 0, nsets);
+    }
+    s->stamp = b->stamp;
+    return TOK_OK;
+}
+
+/* With ignore_merges a word that is a token is that token, merges or
+ * not (Hugging Face checks the word as it is, without affixes). */
+static int word_pieces(const tok_model *m, const bpe_impl *b,
+                       bpe_scratch *s, const char *word, size_t len,
+                       tok_pieces *out)
+{
+    if (b->ignore_merges) {
+        int32_t id = tok_vocab_find(&m->vocab, word, len);
+        if (id >= 0)
+            return tok_pieces_push(out, id, 0, (uint32_t)len);
+    }
+    return merge_word(m, b, s, word, len, out);
+}
+
 static int bpe_tokenize(const tok_model *m, void *scratch, const char *word,
                         size_t len, tok_pieces *out)
 {
@@ -735,23 +787,20 @@ static int bpe_tokenize(const tok_model *m, void *scratch, const char *word,
         return TOK_OK;
     if (len > UINT32_MAX)
         return TOK_EINVAL;
-    if (m->ignore_merges) {
-        int32_t id = tok_vocab_find(&m->vocab, word, len);
-        if (id >= 0)
-            return tok_pieces_push(out, id, 0, (uint32_t)len);
-    }
     bpe_scratch *s = scratch;
     if (!s) {
         /* No thread scratch: a one-off one, so the call still works. */
         s = scratch_alloc(m, false);
         if (!s)
             return TOK_ENOMEM;
-        int rc = merge_word(m, b, s, word, len, out);
+        int rc = word_pieces(m, b, s, word, len, out);
         bpe_scratch_free(s);
         return rc;
     }
+    if (TOK_UNLIKELY(s->stamp != b->stamp) && rebind(s, b))
+        return TOK_ENOMEM;
     if (len > CACHE_WORD || !s->cache)
-        return merge_word(m, b, s, word, len, out);
+        return word_pieces(m, b, s, word, len, out);
 
     cache_key key;
     make_key(&key, word, len);
@@ -767,7 +816,7 @@ static int bpe_tokenize(const tok_model *m, void *scratch, const char *word,
             return push_cached(&ways[w], out);
         }
     size_t first = out->len;
-    int rc = merge_word(m, b, s, word, len, out);
+    int rc = word_pieces(m, b, s, word, len, out);
     size_t count = out->len - first;
     if (rc == TOK_OK && count <= CACHE_PIECES) {
         unsigned w = plru_victim(s->plru[set]);

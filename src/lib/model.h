@@ -98,6 +98,9 @@ extern const tok_model_ops tok_wordpiece_ops;
  * - build fails with TOK_EFORMAT for a merge id outside the vocabulary and
  *   TOK_EUNSUPPORTED when ids and ranks do not fit 64 bits together
  *   (more than 2^24 ids).
+ * - The options and merges are read at build: change them, then build
+ *   again.  A scratch follows its model through a rebuild (its word
+ *   cache is emptied).
  * - The scratch holds a word cache of about 2 MiB; NULL works (one-off
  *   buffers, no cache).  Every word takes O(n log n) time. */
 extern const tok_model_ops tok_bpe_ops;

@@ -659,8 +659,33 @@ static void ignore_merges_returns_a_whole_vocabulary_word(void **state)
     assert_string_equal(spans(m, s, "cab"), "0:3");
     assert_string_equal(split(m, s, "abc"), "abc");
     assert_string_equal(split(m, s, "cabc"), "c|ab|c");
+    /* Options count from the next build; the scratch's cache then
+     * forgets the words of the old build. */
     m->ignore_merges = false;
+    assert_string_equal(split(m, s, "cab"), "cab");
+    build(m);
     assert_string_equal(split(m, s, "cab"), "c|ab");
+    m->ops->scratch_free(s);
+    tok_model_free(m);
+}
+
+static void a_scratch_follows_its_model_through_a_rebuild(void **state)
+{
+    (void)state;
+    /* CJK characters are looked up with the prefix spelled out in the
+     * scratch's buffer, which must grow with a longer prefix. */
+    opts o = {.prefix = "#"};
+    tok_model *m = model_of("\xe4\xb8\xad #\xe4\xb8\xad", "", &o);
+    void *s = m->ops->scratch_new(m);
+    assert_string_equal(split(m, s, "\xe4\xb8\xad\xe4\xb8\xad"),
+                        "\xe4\xb8\xad|#\xe4\xb8\xad");
+    tok_free(m->continuing_subword_prefix);
+    m->continuing_subword_prefix = tok_strdup("@@@@@@@@@@@@@@@@");
+    assert_true(tok_vocab_push(&m->vocab, "@@@@@@@@@@@@@@@@\xe4\xb8\xad",
+                               19) >= 0);
+    build(m);
+    assert_string_equal(split(m, s, "\xe4\xb8\xad\xe4\xb8\xad"),
+                        "\xe4\xb8\xad|@@@@@@@@@@@@@@@@\xe4\xb8\xad");
     m->ops->scratch_free(s);
     tok_model_free(m);
 }
@@ -1266,6 +1291,7 @@ int main(void)
         cmocka_unit_test(affix_bytes_of_byte_fallback_cover_no_text),
         cmocka_unit_test(prefix_and_suffix_spell_inner_and_last_characters),
         cmocka_unit_test(ignore_merges_returns_a_whole_vocabulary_word),
+        cmocka_unit_test(a_scratch_follows_its_model_through_a_rebuild),
         cmocka_unit_test(invalid_utf8_bytes_are_one_byte_characters),
         cmocka_unit_test(an_empty_word_gives_no_pieces),
         cmocka_unit_test(a_null_scratch_still_tokenizes),
