@@ -574,11 +574,11 @@ static size_t merge_small(const bpe_impl *b, bpe_sym *sy, size_t n)
     while (n > 1) {
         uint32_t best = BPE_NONE;
         size_t at = 0;
-        for (size_t i = 0; i + 1 < n; i++)
-            if (pr[i] < best) {
-                best = pr[i];
-                at = i;
-            }
+        for (size_t i = 0; i + 1 < n; i++) {
+            bool lower = pr[i] < best;      /* branch-free: a select */
+            best = lower ? pr[i] : best;
+            at = lower ? i : at;
+        }
         if (best == BPE_NONE)
             break;
         sy[at].id = b->results[best];
@@ -809,12 +809,19 @@ static int bpe_tokenize(const tok_model *m, void *scratch, const char *word,
     uint32_t tag = (uint32_t)(h >> 32) | 1;
     bpe_cache_set *cs = &s->sets[set];
     bpe_cache_entry *ways = &s->cache[set * CACHE_WAYS];
-    for (unsigned w = 0; w < CACHE_WAYS; w++)
-        if (cs->tag[w] == tag && ways[w].wlen == len &&
-            cache_match(&ways[w], &key)) {
+    /* Which ways hold the tag, as a bit mask: one branch, not four. */
+    unsigned hits = (unsigned)(cs->tag[0] == tag) |
+                    (unsigned)(cs->tag[1] == tag) << 1 |
+                    (unsigned)(cs->tag[2] == tag) << 2 |
+                    (unsigned)(cs->tag[3] == tag) << 3;
+    while (hits) {
+        unsigned w = (unsigned)__builtin_ctz(hits);
+        hits &= hits - 1;
+        if (ways[w].wlen == len && cache_match(&ways[w], &key)) {
             s->plru[set] = plru_touch(s->plru[set], w);
             return push_cached(&ways[w], out);
         }
+    }
     size_t first = out->len;
     int rc = word_pieces(m, b, s, word, len, out);
     size_t count = out->len - first;
