@@ -26,7 +26,8 @@ static int print_added(cli_buf *b, const tok_tokenizer *tk, int special)
         int32_t id;
         const char *content;
         int is_special;
-        if (tok_added_token(tk, i, &id, &content, &is_special) != TOK_OK ||
+        if (tok_added_token_at(tk, i, &id, &content,
+                               &is_special) != TOK_OK ||
             (is_special != 0) != special)
             continue;
         if (!any)
