@@ -1,5 +1,6 @@
 /* CLI stage: `tok encode` -- lines of text in, one line of tokens out for
  * each, in order. */
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -67,19 +68,39 @@ static void encoder_free(void *worker)
     free(e);
 }
 
+/* Writes v in decimal at o and returns the end. */
+static char *put_u32(char *o, uint32_t v)
+{
+    char tmp[10];
+    size_t i = sizeof tmp;
+    do {
+        tmp[--i] = (char)('0' + v % 10);
+        v /= 10;
+    } while (v);
+    memcpy(o, tmp + i, sizeof tmp - i);
+    return o + (sizeof tmp - i);
+}
+
 static int format_ids(const tok_encoding *enc, cli_buf *out)
 {
     size_t n = tok_encoding_len(enc);
     const int32_t *ids = tok_encoding_ids(enc);
-    /* An id is at most 11 characters with its separator. */
+    /* An id is at most 11 characters with its sign and separator. */
     if (n > ((size_t)-1 - 1) / 12 || cli_buf_reserve(out, n * 12 + 1) != 0)
         return -1;
+    char *o = out->data + out->len;
     for (size_t i = 0; i < n; i++) {
         if (i)
-            out->data[out->len++] = ' ';
-        cli_buf_i64(out, ids[i]);
+            *o++ = ' ';
+        uint32_t v = (uint32_t)ids[i];
+        if (ids[i] < 0) {
+            *o++ = '-';
+            v = 0u - v;
+        }
+        o = put_u32(o, v);
     }
-    out->data[out->len++] = '\n';
+    *o++ = '\n';
+    out->len = (size_t)(o - out->data);
     return 0;
 }
 
