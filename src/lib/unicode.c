@@ -1,80 +1,70 @@
-/* unicode: character classes and case mapping through utf8proc. */
+/* unicode: character classes and case mapping (the unicode stage), read
+ * from the tables that tests/gen/mkunicode.c generates from what Hugging
+ * Face tokenizers answers, so that every class is HF's, whatever Unicode
+ * version utf8proc has. */
 #include "unicode.h"
 
 #include <utf8proc.h>
 
-static utf8proc_category_t category(uint32_t cp)
-{
-    return utf8proc_category((utf8proc_int32_t)cp);
-}
-
 bool tok_uni_is_space(uint32_t cp)
 {
+    /* Called on every character by several splitters: ASCII first. */
     if (cp < 0x80)
         return cp == ' ' || (cp >= 0x09 && cp <= 0x0D);
-    switch (cp) {
-    case 0x85: case 0xA0: case 0x1680: case 0x2028: case 0x2029:
-    case 0x202F: case 0x205F: case 0x3000:
-        return true;
-    default:
-        return cp >= 0x2000 && cp <= 0x200A;
-    }
+    return (tok_uni_props(cp) & TOK_UNI_SPACE) != 0;
 }
 
 bool tok_uni_is_letter(uint32_t cp)
 {
-    if (cp < 0x80)
-        return (cp | 0x20) >= 'a' && (cp | 0x20) <= 'z';
-    utf8proc_category_t c = category(cp);
-    return c >= UTF8PROC_CATEGORY_LU && c <= UTF8PROC_CATEGORY_LO;
+    return (tok_uni_props(cp) & TOK_UNI_LETTER) != 0;
 }
 
 bool tok_uni_is_number(uint32_t cp)
 {
-    if (cp < 0x80)
-        return cp >= '0' && cp <= '9';
-    utf8proc_category_t c = category(cp);
-    return c >= UTF8PROC_CATEGORY_ND && c <= UTF8PROC_CATEGORY_NO;
+    return (tok_uni_props(cp) & TOK_UNI_NUMBER) != 0;
+}
+
+bool tok_uni_is_numeric(uint32_t cp)
+{
+    return (tok_uni_props(cp) & TOK_UNI_NUMERIC) != 0;
 }
 
 bool tok_uni_is_digit(uint32_t cp)
 {
     if (cp < 0x80)
         return cp >= '0' && cp <= '9';
-    return category(cp) == UTF8PROC_CATEGORY_ND;
+    return utf8proc_category((utf8proc_int32_t)cp) == UTF8PROC_CATEGORY_ND;
 }
 
 bool tok_uni_is_mark(uint32_t cp)
 {
-    if (cp < 0x80)
-        return false;
-    utf8proc_category_t c = category(cp);
-    return c >= UTF8PROC_CATEGORY_MN && c <= UTF8PROC_CATEGORY_ME;
+    return (tok_uni_props(cp) & TOK_UNI_MARK) != 0;
 }
 
 bool tok_uni_is_mark_nonspacing(uint32_t cp)
 {
-    return cp >= 0x80 && category(cp) == UTF8PROC_CATEGORY_MN;
+    return (tok_uni_props(cp) & TOK_UNI_MARK_NONSPACING) != 0;
 }
 
 bool tok_uni_is_punct(uint32_t cp)
 {
-    utf8proc_category_t c = category(cp);
-    return c >= UTF8PROC_CATEGORY_PC && c <= UTF8PROC_CATEGORY_PO;
+    /* ASCII P*: BERT's ASCII punctuation less the symbols $ + < = > ^ `
+     * | ~, which are S*. */
+    if (cp < 0x80)
+        return (tok_uni_props(cp) & TOK_UNI_BERT_PUNCT) && cp != '$' &&
+               cp != '+' && cp != '<' && cp != '=' && cp != '>' &&
+               cp != '^' && cp != '`' && cp != '|' && cp != '~';
+    return (tok_uni_props(cp) & TOK_UNI_BERT_PUNCT) != 0;
 }
 
 bool tok_uni_is_other(uint32_t cp)
 {
-    utf8proc_category_t c = category(cp);
-    return c == UTF8PROC_CATEGORY_CN || c >= UTF8PROC_CATEGORY_CC;
+    return (tok_uni_props(cp) & TOK_UNI_OTHER) != 0;
 }
 
 bool tok_uni_is_bert_punct(uint32_t cp)
 {
-    if (cp < 0x80)
-        return (cp >= 33 && cp <= 47) || (cp >= 58 && cp <= 64) ||
-               (cp >= 91 && cp <= 96) || (cp >= 123 && cp <= 126);
-    return tok_uni_is_punct(cp);
+    return (tok_uni_props(cp) & TOK_UNI_BERT_PUNCT) != 0;
 }
 
 bool tok_uni_is_cjk(uint32_t cp)
@@ -89,41 +79,44 @@ bool tok_uni_is_cjk(uint32_t cp)
 
 bool tok_uni_is_word(uint32_t cp)
 {
-    if (cp < 0x80)
-        return ((cp | 0x20) >= 'a' && (cp | 0x20) <= 'z') ||
-               (cp >= '0' && cp <= '9') || cp == '_';
-    if (cp == 0x200C || cp == 0x200D)
-        return true;
-    /* Letter-like symbols with the Other_Alphabetic property. */
-    if ((cp >= 0x24B6 && cp <= 0x24E9) || (cp >= 0x1F130 && cp <= 0x1F149) ||
-        (cp >= 0x1F150 && cp <= 0x1F169) || (cp >= 0x1F170 && cp <= 0x1F189))
-        return true;
-    switch (category(cp)) {
-    case UTF8PROC_CATEGORY_LU: case UTF8PROC_CATEGORY_LL:
-    case UTF8PROC_CATEGORY_LT: case UTF8PROC_CATEGORY_LM:
-    case UTF8PROC_CATEGORY_LO: case UTF8PROC_CATEGORY_MN:
-    case UTF8PROC_CATEGORY_MC: case UTF8PROC_CATEGORY_ME:
-    case UTF8PROC_CATEGORY_ND: case UTF8PROC_CATEGORY_NL:
-    case UTF8PROC_CATEGORY_PC:
-        return true;
-    default:
-        return false;
-    }
+    return (tok_uni_props(cp) & TOK_UNI_WORD) != 0;
 }
 
 size_t tok_uni_lower(uint32_t cp, uint32_t out[3])
 {
+    size_t lo = 0, hi = tok_uni_lower_runs_len, n = 0;
+
+    out[0] = cp;
     if (cp < 0x80) {
-        out[0] = (cp >= 'A' && cp <= 'Z') ? cp + 32 : cp;
+        if (cp >= 'A' && cp <= 'Z')
+            out[0] = cp + 32;
         return 1;
     }
-    /* The one unconditional multi-character lowercase mapping in
-     * SpecialCasing.txt; utf8proc only has simple mappings. */
-    if (cp == 0x130) {
-        out[0] = 'i';
-        out[1] = 0x307;
-        return 2;
+    if (!(tok_uni_props(cp) & TOK_UNI_LOWER))
+        return 1;
+    /* The last run that starts at or before cp. */
+    while (lo < hi) {
+        size_t mid = lo + (hi - lo) / 2;
+        if (tok_uni_lower_runs[mid].first <= cp)
+            lo = mid + 1;
+        else
+            hi = mid;
     }
-    out[0] = (uint32_t)utf8proc_tolower((utf8proc_int32_t)cp);
+    if (lo > 0) {
+        const tok_uni_lower_run *r = &tok_uni_lower_runs[lo - 1];
+        if (cp <= r->last && (cp - r->first) % r->stride == 0) {
+            out[0] = (uint32_t)((int32_t)cp + r->delta);
+            return 1;
+        }
+    }
+    for (size_t i = 0; i < tok_uni_lower_multis_len; i++) {
+        if (tok_uni_lower_multis[i].cp != cp)
+            continue;
+        while (n < 3 && tok_uni_lower_multis[i].out[n] != 0) {
+            out[n] = tok_uni_lower_multis[i].out[n];
+            n++;
+        }
+        return n;
+    }
     return 1;
 }
