@@ -1,0 +1,1061 @@
+/* bpe_trainer: training, merging phase -- Hugging Face's BpeTrainer (and
+ * so WordPieceTrainer) step by step, with flat arrays instead of hash maps
+ * of hash sets.
+ *
+ * What has to match Hugging Face exactly, and why the code looks the way
+ * it does:
+ *  - The queue holds entries (count, pair, set of words).  An entry only
+ *    merges the words of its own set; the words where a merge creates a
+ *    pair become a NEW entry for that pair, pushed after the merge, while
+ *    older entries for it stay in the queue.  An entry whose count is out
+ *    of date is pushed back with the current count.  The count of the pair
+ *    being merged is never lowered.  Together these decide when a pair that
+ *    shows up again (a token made from two different pairs) is merged once
+ *    more -- which moves it later in the merges list -- so they are kept.
+ *  - Counts change by -1/+1 times the word's count for the pairs around
+ *    each merge, as Word::merge reports them, including its
+ *    max_token_length test ("<") that skips a +1 but never a -1, and a
+ *    count gone negative is compared as a huge unsigned number.
+ *  - Ties: higher count first, then the smaller (left id, right id).
+ *    Entries of the same pair and count (rare) go oldest first, which
+ *    makes the whole run a function of the corpus alone.
+ */
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "train.h"
+#include "utf8.h"
+
+/* ------------------------------------------------------------------------
+ * Character counts (the alphabet)
+ * ------------------------------------------------------------------------ */
+
+typedef struct cp_table {
+    uint32_t *cp;        /* code point + 1; 0 is an empty slot */
+    uint64_t *count;
+    size_t nslots, n;
+} cp_table;
+
+static size_t cp_slot(const cp_table *t, uint32_t cp)
+{
+    size_t mask = t->nslots - 1;
+    size_t i = (size_t)((cp * 0x9E3779B1u) >> 8) & mask;
+    while (t->cp[i] && t->cp[i] != cp + 1)
+        i = (i + 1) & mask;
+    return i;
+}
+
+static int cp_grow(cp_table *t)
+{
+    cp_table g = {NULL, NULL, t->nslots ? t->nslots * 2 : 256, 0};
+    g.cp = tok_calloc(g.nslots, sizeof *g.cp);
+    g.count = tok_calloc(g.nslots, sizeof *g.count);
+    if (!g.cp || !g.count) {
+        tok_free(g.cp);
+        tok_free(g.count);
+        return TOK_ENOMEM;
+    }
+    for (size_t i = 0; i < t->nslots; i++) {
+        if (!t->cp[i])
+            continue;
+        size_t s = cp_slot(&g, t->cp[i] - 1);
+        g.cp[s] = t->cp[i];
+        g.count[s] = t->count[i];
+        g.n++;
+    }
+    tok_free(t->cp);
+    tok_free(t->count);
+    *t = g;
+    return TOK_OK;
+}
+
+/* Adds to a character's count (saturating, as usize::MAX marks the
+ * initial alphabet); `set_max` stores the maximum instead. */
+static int cp_add(cp_table *t, uint32_t cp, uint64_t count, bool set_max)
+{
+    if ((t->n + 1) * 2 > t->nslots && cp_grow(t))
+        return TOK_ENOMEM;
+    size_t s = cp_slot(t, cp);
+    if (!t->cp[s]) {
+        t->cp[s] = cp + 1;
+        t->n++;
+    }
+    if (set_max)
+        t->count[s] = UINT64_MAX;
+    else
+        t->count[s] = t->count[s] > UINT64_MAX - count ? UINT64_MAX
+                                                        : t->count[s] + count;
+    return TOK_OK;
+}
+
+static void cp_dispose(cp_table *t)
+{
+    tok_free(t->cp);
+    tok_free(t->count);
+}
+
+typedef struct cp_item {
+    uint32_t cp;
+    uint64_t count;
+} cp_item;
+
+/* Least frequent first; among equals the larger code point first, so that
+ * limit_alphabet drops those (Hugging Face's order here is hash order). */
+static int cmp_drop_order(const void *pa, const void *pb)
+{
+    const cp_item *a = pa, *b = pb;
+    if (a->count != b->count)
+        return a->count < b->count ? -1 : 1;
+    return a->cp > b->cp ? -1 : a->cp < b->cp;
+}
+
+static int cmp_cp(const void *pa, const void *pb)
+{
+    const cp_item *a = pa, *b = pb;
+    return a->cp < b->cp ? -1 : a->cp > b->cp;
+}
+
+/* ------------------------------------------------------------------------
+ * Symbol cache: (code point, first/last in word) -> starting token id
+ * ------------------------------------------------------------------------ */
+
+enum { V_PREFIX = 1, V_SUFFIX = 2 };
+#define SYM_SKIP (-1)           /* the character is not in the alphabet */
+#define SYM_PENDING(k) (-2 - (int32_t)(k))
+
+typedef struct sym_cache {
+    uint64_t *key;       /* (cp << 2 | variant) + 1; 0 empty */
+    int32_t *id;
+    size_t nslots, n;
+} sym_cache;
+
+static size_t sc_slot(const sym_cache *c, uint64_t key)
+{
+    size_t mask = c->nslots - 1;
+    size_t i = (size_t)((key * 0x9E3779B97F4A7C15ull) >> 40) & mask;
+    while (c->key[i] && c->key[i] != key + 1)
+        i = (i + 1) & mask;
+    return i;
+}
+
+static int sc_grow(sym_cache *c)
+{
+    sym_cache g = {NULL, NULL, c->nslots ? c->nslots * 2 : 1024, 0};
+    g.key = tok_calloc(g.nslots, sizeof *g.key);
+    g.id = tok_malloc(g.nslots * sizeof *g.id);
+    if (!g.key || !g.id) {
+        tok_free(g.key);
+        tok_free(g.id);
+        return TOK_ENOMEM;
+    }
+    for (size_t i = 0; i < c->nslots; i++) {
+        if (!c->key[i])
+            continue;
+        size_t s = sc_slot(&g, c->key[i] - 1);
+        g.key[s] = c->key[i];
+        g.id[s] = c->id[i];
+        g.n++;
+    }
+    tok_free(c->key);
+    tok_free(c->id);
+    *c = g;
+    return TOK_OK;
+}
+
+static void sc_dispose(sym_cache *c)
+{
+    tok_free(c->key);
+    tok_free(c->id);
+}
+
+/* ------------------------------------------------------------------------
+ * Pair table: (left, right) -> index, with per-pair count and marks
+ * ------------------------------------------------------------------------ */
+
+typedef struct pair_table {
+    uint64_t *key;       /* left << 32 | right */
+    int64_t *count;
+    uint32_t *mark;      /* iteration that last listed the pair as new */
+    uint32_t *head;      /* that iteration's newest (word, next) record */
+    size_t n, cap;
+    uint32_t *slots;     /* pair index + 1; 0 empty */
+    size_t nslots;
+    unsigned shift;      /* 64 - log2(nslots) */
+} pair_table;
+
+static inline size_t pt_hash(const pair_table *t, uint64_t key)
+{
+    return (size_t)((key * 0x9E3779B97F4A7C15ull) >> t->shift);
+}
+
+static int pt_rehash(pair_table *t, size_t nslots)
+{
+    uint32_t *slots = tok_calloc(nslots, sizeof *slots);
+    if (!slots)
+        return TOK_ENOMEM;
+    unsigned bits = 0;
+    while (((size_t)1 << bits) < nslots)
+        bits++;
+    t->shift = 64 - bits;
+    size_t mask = nslots - 1;
+    for (size_t p = 0; p < t->n; p++) {
+        size_t i = pt_hash(t, t->key[p]);
+        while (slots[i])
+            i = (i + 1) & mask;
+        slots[i] = (uint32_t)p + 1;
+    }
+    tok_free(t->slots);
+    t->slots = slots;
+    t->nslots = nslots;
+    return TOK_OK;
+}
+
+/* The index of pair `key`, added with count 0 when new; -1 on ENOMEM. */
+static inline int64_t pt_get(pair_table *t, uint64_t key)
+{
+    size_t mask = t->nslots - 1;
+    size_t i = pt_hash(t, key);
+    for (;;) {
+        uint32_t s = t->slots[i];
+        if (!s)
+            break;
+        if (t->key[s - 1] == key)
+            return s - 1;
+        i = (i + 1) & mask;
+    }
+    if (TOK_UNLIKELY((t->n + 1) * 2 > t->nslots)) {
+        if (t->n >= UINT32_MAX - 1 || pt_rehash(t, t->nslots * 2))
+            return -1;
+        return pt_get(t, key);
+    }
+    if (t->n == t->cap) {
+        size_t cap = t->cap ? t->cap * 2 : 4096;
+        uint64_t *k = tok_realloc(t->key, cap * sizeof *k);
+        if (!k)
+            return -1;
+        t->key = k;
+        int64_t *c = tok_realloc(t->count, cap * sizeof *c);
+        if (!c)
+            return -1;
+        t->count = c;
+        uint32_t *m = tok_realloc(t->mark, cap * sizeof *m);
+        if (!m)
+            return -1;
+        t->mark = m;
+        uint32_t *h = tok_realloc(t->head, cap * sizeof *h);
+        if (!h)
+            return -1;
+        t->head = h;
+        t->cap = cap;
+    }
+    size_t p = t->n++;
+    t->key[p] = key;
+    t->count[p] = 0;
+    t->mark[p] = 0;
+    t->head[p] = 0;
+    t->slots[i] = (uint32_t)p + 1;
+    return (int64_t)p;
+}
+
+static void pt_dispose(pair_table *t)
+{
+    tok_free(t->key);
+    tok_free(t->count);
+    tok_free(t->mark);
+    tok_free(t->head);
+    tok_free(t->slots);
+}
+
+/* ------------------------------------------------------------------------
+ * The queue
+ * ------------------------------------------------------------------------ */
+
+typedef struct qentry {
+    uint64_t count;      /* as Hugging Face compares it: unsigned */
+    uint64_t key;
+    uint64_t seq;
+    uint32_t *list;      /* the words; NULL: the one word is `one` */
+    uint32_t n;
+    uint32_t pidx;
+    uint32_t one;
+    bool owned;          /* list was allocated for this entry */
+} qentry;
+
+typedef struct queue {
+    qentry *v;
+    size_t n, cap;
+} queue;
+
+/* True when a pops before b. */
+static inline bool q_before(const qentry *a, const qentry *b)
+{
+    if (a->count != b->count)
+        return a->count > b->count;
+    if (a->key != b->key)
+        return a->key < b->key;
+    return a->seq < b->seq;
+}
+
+static void q_sift_down(queue *q, size_t i)
+{
+    qentry e = q->v[i];
+    for (;;) {
+        size_t c = 2 * i + 1;
+        if (c >= q->n)
+            break;
+        if (c + 1 < q->n && q_before(&q->v[c + 1], &q->v[c]))
+            c++;
+        if (!q_before(&q->v[c], &e))
+            break;
+        q->v[i] = q->v[c];
+        i = c;
+    }
+    q->v[i] = e;
+}
+
+static int q_push(queue *q, const qentry *e)
+{
+    if (TOK_GROW(q->v, q->cap, q->n + 1))
+        return TOK_ENOMEM;
+    size_t i = q->n++;
+    while (i > 0) {
+        size_t parent = (i - 1) / 2;
+        if (!q_before(e, &q->v[parent]))
+            break;
+        q->v[i] = q->v[parent];
+        i = parent;
+    }
+    q->v[i] = *e;
+    return TOK_OK;
+}
+
+static qentry q_pop(queue *q)
+{
+    qentry top = q->v[0];
+    q->v[0] = q->v[--q->n];
+    if (q->n)
+        q_sift_down(q, 0);
+    return top;
+}
+
+static void q_dispose(queue *q)
+{
+    for (size_t i = 0; i < q->n; i++)
+        if (q->v[i].owned)
+            tok_free(q->v[i].list);
+    tok_free(q->v);
+}
+
+/* ------------------------------------------------------------------------
+ * Trainer state
+ * ------------------------------------------------------------------------ */
+
+typedef struct trainer {
+    const tok_bpe_train_config *cfg;
+    tok_vocab *vocab;
+    /* Words with two symbols or more: symbols in one array. */
+    uint32_t *sym;
+    size_t nsym, symcap;
+    uint32_t *lens;      /* characters per symbol; only with max length */
+    size_t *wstart;
+    uint32_t *wlen;
+    uint64_t *wcount;
+    size_t nwords, wcap;
+    pair_table pairs;
+    queue q;
+    uint64_t seq;
+    uint32_t iter;
+    /* This iteration's new (pair, word) records, linked per pair. */
+    uint32_t *rec_word;
+    uint32_t *rec_next;  /* previous record of the same pair + 1; 0 none */
+    size_t nrec, reccap;
+    uint32_t *newpairs;
+    size_t nnew, newcap;
+    uint32_t *initial_lists;
+    tok_merge *merges;   /* every merge done, repeats included */
+    size_t nmerges, mergecap;
+} trainer;
+
+/* Counts one more merge-created pair in word w (the +1 of Word::merge). */
+static inline int pair_plus(trainer *t, uint32_t a, uint32_t b, int64_t c,
+                            uint32_t w)
+{
+    int64_t p = pt_get(&t->pairs, (uint64_t)a << 32 | b);
+    if (TOK_UNLIKELY(p < 0))
+        return TOK_ENOMEM;
+    pair_table *pt = &t->pairs;
+    pt->count[p] += c;
+    if (pt->mark[p] == t->iter) {
+        if (t->rec_word[pt->head[p] - 1] == w)
+            return TOK_OK;
+    } else {
+        pt->mark[p] = t->iter;
+        pt->head[p] = 0;
+        if (t->nnew == t->newcap &&
+            TOK_GROW(t->newpairs, t->newcap, t->nnew + 1))
+            return TOK_ENOMEM;
+        t->newpairs[t->nnew++] = (uint32_t)p;
+    }
+    if (t->nrec == t->reccap) {
+        size_t cap = t->reccap;
+        if (TOK_GROW(t->rec_word, cap, t->nrec + 1))
+            return TOK_ENOMEM;
+        uint32_t *n = tok_realloc(t->rec_next, cap * sizeof *n);
+        if (!n)
+            return TOK_ENOMEM;
+        t->rec_next = n;
+        t->reccap = cap;
+    }
+    t->rec_word[t->nrec] = w;
+    t->rec_next[t->nrec] = pt->head[p];
+    pt->head[p] = (uint32_t)++t->nrec;
+    return TOK_OK;
+}
+
+static inline int pair_minus(trainer *t, uint32_t a, uint32_t b, int64_t c)
+{
+    int64_t p = pt_get(&t->pairs, (uint64_t)a << 32 | b);
+    if (TOK_UNLIKELY(p < 0))
+        return TOK_ENOMEM;
+    t->pairs.count[p] -= c;
+    return TOK_OK;
+}
+
+/* Word::merge on word w: every non-overlapping (a, b), left to right,
+ * becomes nid, reporting the pair changes around each one. */
+static int merge_word(trainer *t, uint32_t w, uint32_t a, uint32_t b,
+                      uint32_t nid)
+{
+    uint32_t *s = t->sym + t->wstart[w];
+    uint32_t *ln = t->lens ? t->lens + t->wstart[w] : NULL;
+    size_t len = t->wlen[w];
+    int64_t c = (int64_t)t->wcount[w];
+    size_t maxlen = t->cfg->max_token_length;
+    size_t j = 0, r = 0;
+    int rc = TOK_OK;
+    while (r < len) {
+        if (s[r] != a || r + 1 >= len || s[r + 1] != b) {
+            s[j] = s[r];
+            if (ln)
+                ln[j] = ln[r];
+            j++;
+            r++;
+            continue;
+        }
+        uint32_t nl = ln ? ln[r] + ln[r + 1] : 0;
+        if (j > 0) {
+            rc |= pair_minus(t, s[j - 1], a, c);
+            if (!ln || (size_t)ln[j - 1] + nl < maxlen)
+                rc |= pair_plus(t, s[j - 1], nid, c, w);
+        }
+        if (r + 2 < len) {
+            rc |= pair_minus(t, b, s[r + 2], c);
+            if (!ln || (size_t)ln[r + 2] + nl < maxlen)
+                rc |= pair_plus(t, nid, s[r + 2], c, w);
+        }
+        if (rc)
+            return TOK_ENOMEM;
+        s[j] = nid;
+        if (ln)
+            ln[j] = nl;
+        j++;
+        r += 2;
+    }
+    t->wlen[w] = (uint32_t)j;
+    return TOK_OK;
+}
+
+/* ------------------------------------------------------------------------
+ * Setup: specials, alphabet, words as symbols, pair counts, queue
+ * ------------------------------------------------------------------------ */
+
+static int add_specials(trainer *t, tok_error *err)
+{
+    for (size_t i = 0; i < t->cfg->nspecials; i++) {
+        const char *s = t->cfg->specials[i];
+        size_t len = strlen(s);
+        if (tok_vocab_find(t->vocab, s, len) >= 0)
+            continue;
+        if (tok_vocab_push(t->vocab, s, len) < 0)
+            return tok_error_set(err, TOK_ENOMEM, "out of memory");
+    }
+    return TOK_OK;
+}
+
+static int add_alphabet(trainer *t, const tok_word_counts *wc,
+                        tok_error *err)
+{
+    cp_table tab = {NULL, NULL, 0, 0};
+    cp_item *items = NULL;
+    int rc = TOK_ENOMEM;
+    for (size_t i = 0; i < wc->n; i++) {
+        const unsigned char *s = (const unsigned char *)tok_wc_word(wc, i);
+        size_t len = wc->v[i].len;
+        uint64_t count = wc->v[i].count;
+        for (size_t p = 0; p < len;) {
+            uint32_t cp;
+            size_t n = tok_utf8_decode(s, len, p, &cp);
+            if (cp_add(&tab, cp, count, false))
+                goto out;
+            p += n ? n : 1;
+        }
+    }
+    for (size_t i = 0; i < t->cfg->ninitial; i++)
+        if (cp_add(&tab, t->cfg->initial_alphabet[i], 0, true))
+            goto out;
+    items = tok_malloc((tab.n ? tab.n : 1) * sizeof *items);
+    if (!items)
+        goto out;
+    size_t n = 0;
+    for (size_t i = 0; i < tab.nslots; i++)
+        if (tab.cp[i]) {
+            items[n].cp = tab.cp[i] - 1;
+            items[n].count = tab.count[i];
+            n++;
+        }
+    size_t skip = 0;
+    if (n > t->cfg->limit_alphabet) {
+        skip = n - t->cfg->limit_alphabet;
+        qsort(items, n, sizeof *items, cmp_drop_order);
+    }
+    qsort(items + skip, n - skip, sizeof *items, cmp_cp);
+    for (size_t i = skip; i < n; i++) {
+        char u[4];
+        size_t ulen = tok_utf8_encode(items[i].cp, u);
+        if (tok_vocab_find(t->vocab, u, ulen) < 0 &&
+            tok_vocab_push(t->vocab, u, ulen) < 0)
+            goto out;
+    }
+    rc = TOK_OK;
+out:
+    cp_dispose(&tab);
+    tok_free(items);
+    if (rc)
+        tok_error_set(err, TOK_ENOMEM, "out of memory");
+    return rc;
+}
+
+/* A decorated alphabet entry waiting for its id. */
+typedef struct pending {
+    size_t off;          /* into the pending arena */
+    size_t len;
+    size_t rank;         /* position in decorated_order, or SIZE_MAX */
+    const char *s;       /* set once the arena stops moving, for sorting */
+    int32_t id;
+} pending;
+
+typedef struct pending_list {
+    pending *v;
+    size_t n, cap;
+    tok_buffer arena;
+} pending_list;
+
+static int cmp_pending(const void *pa, const void *pb)
+{
+    const pending *a = pa, *b = pb;
+    if (a->rank != b->rank)
+        return a->rank < b->rank ? -1 : 1;
+    size_t n = a->len < b->len ? a->len : b->len;
+    int c = memcmp(a->s, b->s, n);
+    if (c)
+        return c;
+    return a->len < b->len ? -1 : a->len > b->len;
+}
+
+/* The starting id of (cp, variant), resolving it on first sight. */
+static int resolve_symbol(trainer *t, sym_cache *sc, pending_list *pl,
+                          uint32_t cp, unsigned variant, int32_t *id)
+{
+    uint64_t key = (uint64_t)cp << 2 | variant;
+    size_t s = sc->nslots ? sc_slot(sc, key) : 0;
+    if (sc->nslots && sc->key[s]) {
+        *id = sc->id[s];
+        return TOK_OK;
+    }
+    if ((sc->n + 1) * 2 > sc->nslots) {
+        if (sc_grow(sc))
+            return TOK_ENOMEM;
+        s = sc_slot(sc, key);
+    }
+    char u[4];
+    size_t ulen = tok_utf8_encode(cp, u);
+    int32_t r = tok_vocab_find(t->vocab, u, ulen);
+    if (r >= 0 && variant) {
+        const char *pre = (variant & V_PREFIX) ? t->cfg->prefix : "";
+        const char *suf = (variant & V_SUFFIX) ? t->cfg->suffix : "";
+        size_t off = pl->arena.len;
+        if (tok_buffer_append(&pl->arena, pre, strlen(pre)) ||
+            tok_buffer_append(&pl->arena, u, ulen) ||
+            tok_buffer_append(&pl->arena, suf, strlen(suf)))
+            return TOK_ENOMEM;
+        size_t dlen = pl->arena.len - off;
+        r = tok_vocab_find(t->vocab, pl->arena.data + off, dlen);
+        if (r >= 0) {
+            pl->arena.len = off;
+        } else {
+            if (TOK_GROW(pl->v, pl->cap, pl->n + 1))
+                return TOK_ENOMEM;
+            pending *p = &pl->v[pl->n];
+            p->off = off;
+            p->len = dlen;
+            p->rank = SIZE_MAX;
+            p->s = NULL;
+            p->id = -1;
+            for (size_t k = 0; k < t->cfg->ndecorated_order; k++) {
+                const char *o = t->cfg->decorated_order[k];
+                if (strlen(o) == dlen &&
+                    memcmp(o, pl->arena.data + off, dlen) == 0) {
+                    p->rank = k;
+                    break;
+                }
+            }
+            r = SYM_PENDING(pl->n);
+            pl->n++;
+        }
+    } else if (r < 0) {
+        r = SYM_SKIP;
+    }
+    sc->key[s] = key + 1;
+    sc->id[s] = r;
+    sc->n++;
+    *id = r;
+    return TOK_OK;
+}
+
+/* Gives the new decorated tokens their ids: decorated_order first, then
+ * byte order. */
+static int number_pending(trainer *t, sym_cache *sc, pending_list *pl)
+{
+    pending *sorted = tok_malloc(pl->n * sizeof *sorted);
+    if (!sorted)
+        return TOK_ENOMEM;
+    memcpy(sorted, pl->v, pl->n * sizeof *sorted);
+    for (size_t k = 0; k < pl->n; k++) {
+        sorted[k].s = pl->arena.data + sorted[k].off;
+        sorted[k].id = (int32_t)k;          /* the pending index */
+    }
+    qsort(sorted, pl->n, sizeof *sorted, cmp_pending);
+    for (size_t k = 0; k < pl->n; k++) {
+        int32_t id = tok_vocab_push(t->vocab, sorted[k].s, sorted[k].len);
+        if (id < 0) {
+            tok_free(sorted);
+            return TOK_ENOMEM;
+        }
+        pl->v[sorted[k].id].id = id;
+    }
+    tok_free(sorted);
+    for (size_t k = 0; k < sc->nslots; k++)
+        if (sc->key[k] && sc->id[k] <= SYM_PENDING(0))
+            sc->id[k] = pl->v[-(sc->id[k] + 2)].id;
+    return TOK_OK;
+}
+
+static inline unsigned variant_of(const trainer *t, bool first, bool last)
+{
+    unsigned v = 0;
+    if (!first && t->cfg->prefix)
+        v |= V_PREFIX;
+    if (last && t->cfg->suffix)
+        v |= V_SUFFIX;
+    return v;
+}
+
+/* Turns each word into starting ids (adding the decorated alphabet in its
+ * defined order) and keeps the words that have a pair. */
+static int tokenize_words(trainer *t, const tok_word_counts *wc,
+                          tok_error *err)
+{
+    sym_cache sc = {NULL, NULL, 0, 0};
+    pending_list pl = {NULL, 0, 0, TOK_BUFFER_INIT};
+    int rc = TOK_ENOMEM;
+
+    /* Pass 1: find every (character, place) and the new decorated
+     * tokens. */
+    for (size_t i = 0; i < wc->n; i++) {
+        const unsigned char *s = (const unsigned char *)tok_wc_word(wc, i);
+        size_t len = wc->v[i].len;
+        for (size_t p = 0; p < len;) {
+            uint32_t cp;
+            size_t n = tok_utf8_decode(s, len, p, &cp);
+            n = n ? n : 1;
+            int32_t id;
+            if (resolve_symbol(t, &sc, &pl, cp,
+                               variant_of(t, p == 0, p + n == len), &id))
+                goto out;
+            p += n;
+        }
+    }
+    if (pl.n && number_pending(t, &sc, &pl))
+        goto out;
+
+    /* Pass 2: the symbols of every word that has at least one pair. */
+    size_t lenscap = 0;
+    for (size_t i = 0; i < wc->n; i++) {
+        const unsigned char *s = (const unsigned char *)tok_wc_word(wc, i);
+        size_t len = wc->v[i].len;
+        if (TOK_GROW(t->sym, t->symcap, t->nsym + len))
+            goto out;
+        if (t->cfg->max_token_length && lenscap < t->symcap) {
+            uint32_t *l = tok_realloc(t->lens, t->symcap * sizeof *l);
+            if (!l)
+                goto out;
+            t->lens = l;
+            lenscap = t->symcap;
+        }
+        size_t start = t->nsym, k = start;
+        for (size_t p = 0; p < len;) {
+            uint32_t cp;
+            size_t n = tok_utf8_decode(s, len, p, &cp);
+            n = n ? n : 1;
+            int32_t id;
+            resolve_symbol(t, &sc, &pl, cp,
+                           variant_of(t, p == 0, p + n == len), &id);
+            if (id >= 0) {
+                t->sym[k] = (uint32_t)id;
+                if (t->lens)
+                    t->lens[k] = 1;
+                k++;
+            }
+            p += n;
+        }
+        if (k - start < 2)
+            continue;
+        if (t->nwords == t->wcap) {
+            size_t cap = t->wcap;
+            if (TOK_GROW(t->wstart, cap, t->nwords + 1))
+                goto out;
+            uint32_t *l = tok_realloc(t->wlen, cap * sizeof *l);
+            if (!l)
+                goto out;
+            t->wlen = l;
+            uint64_t *c = tok_realloc(t->wcount, cap * sizeof *c);
+            if (!c)
+                goto out;
+            t->wcount = c;
+            t->wcap = cap;
+        }
+        t->wstart[t->nwords] = start;
+        t->wlen[t->nwords] = (uint32_t)(k - start);
+        t->wcount[t->nwords] = wc->v[i].count;
+        t->nwords++;
+        t->nsym = k;
+    }
+    rc = TOK_OK;
+out:
+    sc_dispose(&sc);
+    tok_free(pl.v);
+    tok_buffer_dispose(&pl.arena);
+    if (rc)
+        tok_error_set(err, TOK_ENOMEM, "out of memory");
+    return rc;
+}
+
+/* Counts every pair and fills the queue with one entry per pair, its list
+ * the words containing it (Hugging Face's count_pairs). */
+static int count_pairs(trainer *t)
+{
+    pair_table *pt = &t->pairs;
+    size_t hint = 4096;
+    while (hint < t->nsym)
+        hint *= 2;
+    if (pt_rehash(pt, hint))
+        return TOK_ENOMEM;
+    /* Pass A: counts, and in head[] the number of words per pair (mark[]
+     * holds the last word seen, + 1, to count each word once). */
+    for (size_t w = 0; w < t->nwords; w++) {
+        const uint32_t *s = t->sym + t->wstart[w];
+        int64_t c = (int64_t)t->wcount[w];
+        for (size_t i = 0; i + 1 < t->wlen[w]; i++) {
+            int64_t p = pt_get(pt, (uint64_t)s[i] << 32 | s[i + 1]);
+            if (p < 0)
+                return TOK_ENOMEM;
+            pt->count[p] += c;
+            if (pt->mark[p] != w + 1) {
+                pt->mark[p] = (uint32_t)w + 1;
+                pt->head[p]++;
+            }
+        }
+    }
+    size_t total = 0;
+    size_t *off = tok_malloc((pt->n + 1) * sizeof *off);
+    if (!off)
+        return TOK_ENOMEM;
+    for (size_t p = 0; p < pt->n; p++) {
+        off[p] = total;
+        total += pt->head[p];
+        pt->head[p] = 0;
+        pt->mark[p] = 0;
+    }
+    off[pt->n] = total;
+    t->initial_lists = tok_malloc((total ? total : 1) * sizeof(uint32_t));
+    if (!t->initial_lists) {
+        tok_free(off);
+        return TOK_ENOMEM;
+    }
+    /* Pass B: the word lists (head[] is the fill position now). */
+    for (size_t w = 0; w < t->nwords; w++) {
+        const uint32_t *s = t->sym + t->wstart[w];
+        for (size_t i = 0; i + 1 < t->wlen[w]; i++) {
+            int64_t p = pt_get(pt, (uint64_t)s[i] << 32 | s[i + 1]);
+            if (pt->mark[p] != w + 1) {
+                pt->mark[p] = (uint32_t)w + 1;
+                t->initial_lists[off[p] + pt->head[p]++] = (uint32_t)w;
+            }
+        }
+    }
+    if (TOK_GROW(t->q.v, t->q.cap, pt->n)) {
+        tok_free(off);
+        return TOK_ENOMEM;
+    }
+    for (size_t p = 0; p < pt->n; p++) {
+        pt->mark[p] = 0;
+        pt->head[p] = 0;
+        if (pt->count[p] <= 0)
+            continue;
+        qentry *e = &t->q.v[t->q.n++];
+        e->count = (uint64_t)pt->count[p];
+        e->key = pt->key[p];
+        e->seq = t->seq++;
+        e->list = t->initial_lists + off[p];
+        e->n = (uint32_t)(off[p + 1] - off[p]);
+        e->pidx = (uint32_t)p;
+        e->one = 0;
+        e->owned = false;
+    }
+    tok_free(off);
+    for (size_t i = t->q.n / 2; i-- > 0;)
+        q_sift_down(&t->q, i);
+    return TOK_OK;
+}
+
+/* Pushes this iteration's new pairs (Hugging Face drains its
+ * where_to_update map into the queue). */
+static int push_new_pairs(trainer *t)
+{
+    pair_table *pt = &t->pairs;
+    for (size_t k = 0; k < t->nnew; k++) {
+        uint32_t p = t->newpairs[k];
+        if (pt->count[p] <= 0)
+            continue;
+        qentry e;
+        e.count = (uint64_t)pt->count[p];
+        e.key = pt->key[p];
+        e.seq = t->seq++;
+        e.pidx = p;
+        e.n = 0;
+        for (uint32_t r = pt->head[p]; r; r = t->rec_next[r - 1])
+            e.n++;
+        if (e.n == 1) {
+            e.list = NULL;
+            e.one = t->rec_word[pt->head[p] - 1];
+            e.owned = false;
+        } else {
+            e.list = tok_malloc(e.n * sizeof *e.list);
+            if (!e.list)
+                return TOK_ENOMEM;
+            e.owned = true;
+            e.one = 0;
+            size_t i = 0;
+            for (uint32_t r = pt->head[p]; r; r = t->rec_next[r - 1])
+                e.list[i++] = t->rec_word[r - 1];
+        }
+        if (q_push(&t->q, &e)) {
+            if (e.owned)
+                tok_free(e.list);
+            return TOK_ENOMEM;
+        }
+    }
+    t->nnew = 0;
+    t->nrec = 0;
+    return TOK_OK;
+}
+
+static uint64_t now_ms(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (uint64_t)ts.tv_sec * 1000 + (uint64_t)ts.tv_nsec / 1000000;
+}
+
+static void report(trainer *t, uint64_t done, uint64_t total)
+{
+    if (!t->cfg->progress)
+        return;
+    tok_train_progress p = {TOK_TRAIN_MERGING, done, total};
+    t->cfg->progress(t->cfg->progress_data, &p);
+}
+
+/* The token a merge makes: left + right, without right's prefix. */
+static int32_t merged_token(trainer *t, uint32_t a, uint32_t b,
+                            tok_buffer *buf)
+{
+    size_t la = 0, lb = 0;
+    const char *sa = tok_vocab_str(t->vocab, (int32_t)a, &la);
+    const char *sb = tok_vocab_str(t->vocab, (int32_t)b, &lb);
+    const char *pre = t->cfg->prefix;
+    size_t lp = pre ? strlen(pre) : 0;
+    if (pre && lb >= lp && memcmp(sb, pre, lp) == 0) {
+        sb += lp;
+        lb -= lp;
+    }
+    buf->len = 0;
+    if (tok_buffer_append(buf, sa, la) || tok_buffer_append(buf, sb, lb))
+        return TOK_ENOMEM;
+    int32_t id = tok_vocab_find(t->vocab, buf->data, buf->len);
+    return id >= 0 ? id : tok_vocab_push(t->vocab, buf->data, buf->len);
+}
+
+static int merge_loop(trainer *t, tok_error *err)
+{
+    const tok_bpe_train_config *cfg = t->cfg;
+    tok_buffer buf = TOK_BUFFER_INIT;
+    uint64_t target = cfg->vocab_size > t->vocab->count
+                          ? cfg->vocab_size - t->vocab->count : 0;
+    uint64_t last = now_ms();
+    size_t start = t->vocab->count;
+    int rc = TOK_OK;
+    while (t->vocab->count < cfg->vocab_size && t->q.n) {
+        qentry top = q_pop(&t->q);
+        uint64_t cur = (uint64_t)t->pairs.count[top.pidx];
+        if (top.count != cur) {
+            top.count = cur;
+            top.seq = t->seq++;
+            if (q_push(&t->q, &top)) {
+                if (top.owned)
+                    tok_free(top.list);
+                rc = TOK_ENOMEM;
+                break;
+            }
+            continue;
+        }
+        if (top.count < 1 || cfg->min_frequency > top.count) {
+            if (top.owned)
+                tok_free(top.list);
+            break;
+        }
+        uint32_t a = (uint32_t)(top.key >> 32), b = (uint32_t)top.key;
+        int32_t nid = merged_token(t, a, b, &buf);
+        if (nid < 0 || TOK_GROW(t->merges, t->mergecap, t->nmerges + 1)) {
+            if (top.owned)
+                tok_free(top.list);
+            rc = TOK_ENOMEM;
+            break;
+        }
+        t->merges[t->nmerges].left = (int32_t)a;
+        t->merges[t->nmerges].right = (int32_t)b;
+        t->merges[t->nmerges].result = nid;
+        t->nmerges++;
+        t->iter++;
+        const uint32_t *list = top.list ? top.list : &top.one;
+        for (uint32_t i = 0; i < top.n && rc == TOK_OK; i++)
+            rc = merge_word(t, list[i], a, b, (uint32_t)nid);
+        if (top.owned)
+            tok_free(top.list);
+        if (rc || (rc = push_new_pairs(t)) != TOK_OK)
+            break;
+        if (cfg->progress && (t->nmerges & 63) == 0) {
+            uint64_t now = now_ms();
+            if (now - last >= 200) {
+                last = now;
+                report(t, t->vocab->count - start, target);
+            }
+        }
+    }
+    tok_buffer_dispose(&buf);
+    if (rc)
+        return tok_error_set(err, TOK_ENOMEM, "out of memory");
+    report(t, target, target);
+    return TOK_OK;
+}
+
+/* Hugging Face keeps merges in a map from pair to (rank, id), so a pair
+ * merged twice keeps its last rank; the list is written in rank order. */
+static int final_merges(trainer *t, tok_bpe_train_result *out)
+{
+    pair_table *pt = &t->pairs;
+    for (size_t p = 0; p < pt->n; p++)
+        pt->mark[p] = 0;
+    size_t keep = 0;
+    for (size_t i = t->nmerges; i-- > 0;) {
+        const tok_merge *m = &t->merges[i];
+        int64_t p = pt_get(pt, (uint64_t)(uint32_t)m->left << 32 |
+                                   (uint32_t)m->right);
+        if (p < 0)
+            return TOK_ENOMEM;
+        if (pt->mark[p])
+            continue;
+        pt->mark[p] = 1;
+        keep++;
+    }
+    out->merges = tok_malloc((keep ? keep : 1) * sizeof *out->merges);
+    if (!out->merges)
+        return TOK_ENOMEM;
+    size_t k = keep;
+    for (size_t i = t->nmerges; i-- > 0;) {
+        const tok_merge *m = &t->merges[i];
+        int64_t p = pt_get(pt, (uint64_t)(uint32_t)m->left << 32 |
+                                   (uint32_t)m->right);
+        if (pt->mark[p] != 1)
+            continue;
+        pt->mark[p] = 2;
+        out->merges[--k] = *m;
+    }
+    out->nmerges = keep;
+    return TOK_OK;
+}
+
+void tok_bpe_train_result_dispose(tok_bpe_train_result *r)
+{
+    tok_vocab_dispose(&r->vocab);
+    tok_free(r->merges);
+    r->merges = NULL;
+    r->nmerges = 0;
+}
+
+int tok_bpe_train(const tok_word_counts *wc, const tok_bpe_train_config *cfg,
+                  tok_bpe_train_result *out, tok_error *err)
+{
+    memset(out, 0, sizeof *out);
+    tok_vocab_init(&out->vocab);
+    trainer t;
+    memset(&t, 0, sizeof t);
+    t.cfg = cfg;
+    t.vocab = &out->vocab;
+    int rc = add_specials(&t, err);
+    if (!rc)
+        rc = add_alphabet(&t, wc, err);
+    if (!rc)
+        rc = tokenize_words(&t, wc, err);
+    if (!rc) {
+        out->initial_size = t.vocab->count;
+        if (out->initial_size > cfg->vocab_size)
+            rc = tok_error_set(err, TOK_EINVAL,
+                               "vocabulary size %zu is smaller than the "
+                               "starting vocabulary: %zu special tokens "
+                               "and alphabet entries (raise the vocabulary "
+                               "size or limit the alphabet)",
+                               cfg->vocab_size, out->initial_size);
+    }
+    if (!rc && count_pairs(&t))
+        rc = tok_error_set(err, TOK_ENOMEM, "out of memory");
+    if (!rc)
+        rc = merge_loop(&t, err);
+    if (!rc && final_merges(&t, out))
+        rc = tok_error_set(err, TOK_ENOMEM, "out of memory");
+    tok_free(t.sym);
+    tok_free(t.lens);
+    tok_free(t.wstart);
+    tok_free(t.wlen);
+    tok_free(t.wcount);
+    pt_dispose(&t.pairs);
+    q_dispose(&t.q);
+    tok_free(t.rec_word);
+    tok_free(t.rec_next);
+    tok_free(t.newpairs);
+    tok_free(t.initial_lists);
+    tok_free(t.merges);
+    if (rc)
+        tok_bpe_train_result_dispose(out);
+    return rc;
+}
