@@ -167,10 +167,12 @@ TOK_API int tok_id_is_special(const tok_tokenizer *tk, int32_t id);
 TOK_API const char *tok_tokenizer_describe(const tok_tokenizer *tk,
                                            const char *stage);
 
-/* The added tokens, in id order: i from 0 to tok_added_count()-1. */
+/* The added tokens, in id order: i from 0 to tok_added_count()-1.
+ * Returns TOK_ERANGE past the end. */
 TOK_API size_t tok_added_count(const tok_tokenizer *tk);
-TOK_API int tok_added_token(const tok_tokenizer *tk, size_t i, int32_t *id,
-                            const char **content, int *special);
+TOK_API int tok_added_token_at(const tok_tokenizer *tk, size_t i,
+                               int32_t *id,
+                               const char **content, int *special);
 
 /* ------------------------------------------------------------------------
  * Encoding

@@ -20,7 +20,9 @@ struct tok_encoding {
     /* Scratch, reused from call to call. */
     tok_normalized text, spare, base;
     tok_splits splits, next, segs;
-    tok_pieces pieces;
+    tok_pieces pieces;            /* the model's output for one word */
+    tok_pieces seq[2];            /* tokens of text A and B, offsets in
+                                   * the original input */
     tok_norm_scratch norm;
     uint32_t *char_index;         /* byte offset -> code point offset */
     size_t char_index_cap;
@@ -31,5 +33,11 @@ struct tok_encoding {
 
 /* Makes room for `need` tokens in the result arrays. */
 int tok_encoding_reserve(tok_encoding *e, size_t need);
+
+/* Post-processing (postprocess.c): composes the final encoding from the
+ * tokens of text A (seq[0]) and, for pairs, text B (seq[1]); adds the
+ * template's special tokens when add_special is set. */
+int tok_postprocess(const tok_tokenizer *tk, tok_encoding *e, bool pair,
+                    bool add_special);
 
 #endif

@@ -1,0 +1,103 @@
+/* encoding: the result object and its accessors. */
+#include <string.h>
+
+#include "encoding.h"
+
+tok_encoding *tok_encoding_new(void)
+{
+    return tok_calloc(1, sizeof(tok_encoding));
+}
+
+void tok_encoding_free(tok_encoding *e)
+{
+    if (!e)
+        return;
+    tok_free(e->ids);
+    tok_free(e->type_ids);
+    tok_free(e->offsets);
+    tok_free(e->special_mask);
+    tok_free(e->attention_mask);
+    tok_free(e->sequence_ids);
+    tok_free(e->tokens);
+    tok_normalized_dispose(&e->text);
+    tok_normalized_dispose(&e->spare);
+    tok_normalized_dispose(&e->base);
+    tok_splits_dispose(&e->splits);
+    tok_splits_dispose(&e->next);
+    tok_splits_dispose(&e->segs);
+    tok_free(e->pieces.v);
+    tok_free(e->seq[0].v);
+    tok_free(e->seq[1].v);
+    tok_norm_scratch_dispose(&e->norm);
+    tok_free(e->char_index);
+    if (e->model_scratch && e->model_scratch_free)
+        e->model_scratch_free(e->model_scratch);
+    tok_free(e);
+}
+
+/* Grows one parallel array to the new capacity. */
+#define GROW_TO(field, cap)                                               \
+    do {                                                                  \
+        void *p_ = tok_realloc(e->field, (cap) * sizeof(*e->field));      \
+        if (!p_)                                                          \
+            return TOK_ENOMEM;                                            \
+        e->field = p_;                                                    \
+    } while (0)
+
+int tok_encoding_reserve(tok_encoding *e, size_t need)
+{
+    if (need <= e->cap)
+        return TOK_OK;
+    size_t cap = e->cap ? e->cap : 64;
+    while (cap < need)
+        cap *= 2;
+    GROW_TO(ids, cap);
+    GROW_TO(type_ids, cap);
+    GROW_TO(offsets, cap);
+    GROW_TO(special_mask, cap);
+    GROW_TO(attention_mask, cap);
+    GROW_TO(sequence_ids, cap);
+    GROW_TO(tokens, cap);
+    e->cap = cap;
+    return TOK_OK;
+}
+
+size_t tok_encoding_len(const tok_encoding *e)
+{
+    return e->len;
+}
+
+const int32_t *tok_encoding_ids(const tok_encoding *e)
+{
+    return e->ids;
+}
+
+const uint32_t *tok_encoding_type_ids(const tok_encoding *e)
+{
+    return e->type_ids;
+}
+
+const tok_offset *tok_encoding_offsets(const tok_encoding *e)
+{
+    return e->offsets;
+}
+
+const uint8_t *tok_encoding_special_mask(const tok_encoding *e)
+{
+    return e->special_mask;
+}
+
+const uint8_t *tok_encoding_attention_mask(const tok_encoding *e)
+{
+    return e->attention_mask;
+}
+
+const int8_t *tok_encoding_sequence_ids(const tok_encoding *e)
+{
+    return e->sequence_ids;
+}
+
+const char *tok_encoding_token(const tok_encoding *e, size_t i)
+{
+    return i < e->len ? e->tokens[i] : NULL;
+}

@@ -1,0 +1,28 @@
+#!/bin/sh
+# The whole test suite: the normal build's tests, the same tests built with
+# AddressSanitizer + UBSan, and the CLI cases under valgrind memcheck.
+# Usage: tests/run-all.sh   (from anywhere; builds in build/ and build-asan/)
+set -eu
+cd "$(dirname "$0")/.."
+jobs=$(nproc 2>/dev/null || echo 2)
+
+echo "== tests (RelWithDebInfo)"
+cmake -S . -B build -DCMAKE_BUILD_TYPE=RelWithDebInfo >/dev/null
+cmake --build build -j"$jobs"
+ctest --test-dir build --output-on-failure -j"$jobs"
+
+echo "== tests under AddressSanitizer + UBSan"
+cmake -S . -B build-asan -DCMAKE_BUILD_TYPE=Debug \
+    -DTOK_SANITIZE=address,undefined >/dev/null
+cmake --build build-asan -j"$jobs"
+ASAN_OPTIONS=detect_leaks=1 UBSAN_OPTIONS=print_stacktrace=1 \
+    ctest --test-dir build-asan --output-on-failure -j"$jobs"
+
+if command -v valgrind >/dev/null 2>&1; then
+    echo "== CLI cases under valgrind"
+    TOK_VALGRIND=1 ctest --test-dir build -R '^cli\.' --output-on-failure \
+        -j"$jobs"
+else
+    echo "valgrind not found: skipping the valgrind pass" >&2
+    exit 1
+fi
