@@ -1,7 +1,7 @@
 /* CLI stage: `tok decode` -- lines of token ids in, one line of text out
  * for each. */
-#include <errno.h>
 #include <stdint.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -9,6 +9,7 @@
 #include "io.h"
 #include "model.h"
 #include "opts.h"
+#include "pipeline.h"
 #include "tok.h"
 
 typedef struct decode_opts {
@@ -16,10 +17,16 @@ typedef struct decode_opts {
     int skip_special;
 } decode_opts;
 
+typedef struct decode_ctx {
+    const tok_tokenizer *tk;
+    tok_decode_options opts;
+} decode_ctx;
+
+/* One thread's decoder: its buffers are reused from line to line. */
 typedef struct decoder {
     const tok_tokenizer *tk;
     tok_decode_options opts;
-    int32_t *ids;           /* reused from line to line */
+    int32_t *ids;
     size_t cap;
     tok_buffer text;
 } decoder;
@@ -29,10 +36,10 @@ static int is_blank(char c)
     return c == ' ' || c == '\t' || c == '\r';
 }
 
-/* Parses the ids of a line into d->ids.  Returns the count, or -1 after
- * reporting a word that is not an id in range. */
+/* Parses the ids of a line into d->ids.  Returns the count, or -1 with
+ * `fail` saying which word is not an id in range. */
 static long parse_ids(decoder *d, const char *line, size_t len,
-                      const char *file, size_t line_no)
+                      cli_line_error *fail)
 {
     size_t n = 0, i = 0;
     int64_t vocab = (int64_t)tok_vocab_size(d->tk);
@@ -58,21 +65,22 @@ static long parse_ids(decoder *d, const char *line, size_t len,
         int shown = wlen > 40 ? 40 : (int)wlen;
         const char *more = wlen > 40 ? "..." : "";
         if (!ok) {
-            cli_error_at(file, line_no, "'%.*s%s' is not a token id", shown,
-                         w, more);
+            snprintf(fail->message, sizeof fail->message,
+                     "'%.*s%s' is not a token id", shown, w, more);
             return -1;
         }
         if (digits || v >= vocab || v > INT32_MAX) {
-            cli_error_at(file, line_no, "id %.*s%s is out of range (the "
-                         "vocabulary has %lld ids)", shown, w, more,
-                         (long long)vocab);
+            snprintf(fail->message, sizeof fail->message,
+                     "id %.*s%s is out of range (the vocabulary has %lld "
+                     "ids)", shown, w, more, (long long)vocab);
             return -1;
         }
         if (n == d->cap) {
             size_t cap = d->cap ? d->cap * 2 : 256;
             int32_t *p = realloc(d->ids, cap * sizeof *p);
             if (!p) {
-                cli_error("out of memory");
+                snprintf(fail->message, sizeof fail->message,
+                         "out of memory");
                 return -1;
             }
             d->ids = p;
@@ -83,59 +91,51 @@ static long parse_ids(decoder *d, const char *line, size_t len,
     return (long)n;
 }
 
-static int decode_line(decoder *d, const char *line, size_t len,
-                       const char *file, size_t line_no)
+static void *decoder_new(void *ctx)
 {
-    long n = parse_ids(d, line, len, file, line_no);
+    const decode_ctx *c = ctx;
+    decoder *d = calloc(1, sizeof *d);
+    if (!d)
+        return NULL;
+    d->tk = c->tk;
+    d->opts = c->opts;
+    return d;
+}
+
+static void decoder_free(void *worker)
+{
+    decoder *d = worker;
+    free(d->ids);
+    tok_buffer_dispose(&d->text);
+    free(d);
+}
+
+static int decode_line(void *worker, const char *line, size_t len,
+                       cli_buf *out, cli_line_error *fail)
+{
+    decoder *d = worker;
+    long n = parse_ids(d, line, len, fail);
     if (n < 0)
         return -1;
     tok_error err = {0};
     int rc = tok_decode(d->tk, d->ids, (size_t)n, &d->opts, &d->text, &err);
     if (rc == TOK_ERANGE && err.offset < (size_t)n) {
-        cli_error_at(file, line_no, "id %ld is out of range (the "
-                     "vocabulary has %zu ids)", (long)d->ids[err.offset],
-                     tok_vocab_size(d->tk));
+        snprintf(fail->message, sizeof fail->message,
+                 "id %ld is out of range (the vocabulary has %zu ids)",
+                 (long)d->ids[err.offset], tok_vocab_size(d->tk));
         return -1;
     }
     if (rc != TOK_OK) {
-        cli_error_at(file, line_no, "%s",
-                     err.message[0] ? err.message : tok_strerror(rc));
+        snprintf(fail->message, sizeof fail->message, "%s",
+                 err.message[0] ? err.message : tok_strerror(rc));
         return -1;
     }
-    if (cli_buf_add(&cli_stdout.buf, d->text.data, d->text.len) != 0 ||
-        cli_buf_putc(&cli_stdout.buf, '\n') != 0) {
-        cli_error("out of memory");
+    size_t before = out->len;
+    if (cli_buf_add(out, d->text.data, d->text.len) != 0 ||
+        cli_buf_putc(out, '\n') != 0) {
+        out->len = before;
+        snprintf(fail->message, sizeof fail->message, "out of memory");
         return -1;
-    }
-    return 0;
-}
-
-static void flush_stdout(void *ctx)
-{
-    (void)ctx;
-    if (cli_stdout.buf.len)
-        cli_out_flush(&cli_stdout);
-}
-
-static int decode_input(decoder *d, cli_reader *r)
-{
-    const char *block;
-    size_t block_len, line_no = 0;
-    int rc;
-    r->before_read = flush_stdout;
-    while ((rc = cli_reader_block(r, &block, &block_len)) > 0) {
-        const char *p = block, *end = block + block_len, *line;
-        size_t len;
-        while (cli_next_line(&p, end, &line, &len)) {
-            if (decode_line(d, line, len, r->name, ++line_no) != 0)
-                return CLI_EXIT_DATA;
-            if (cli_out_check(&cli_stdout) != 0)
-                return CLI_EXIT_DATA;
-        }
-    }
-    if (rc < 0) {
-        cli_error("%s: read error: %s", r->name, strerror(r->error));
-        return CLI_EXIT_DATA;
     }
     return 0;
 }
@@ -171,26 +171,12 @@ int cmd_decode(int argc, char **argv)
     int status = cli_model_load(&tk, &o.mo);
     if (status != 0)
         return status;
-    decoder d = {tk, TOK_DECODE_OPTIONS_INIT, NULL, 0, TOK_BUFFER_INIT};
-    d.opts.skip_special_tokens = o.skip_special;
+    decode_ctx ctx = {tk, TOK_DECODE_OPTIONS_INIT};
+    ctx.opts.skip_special_tokens = o.skip_special;
+    const cli_line_ops ops = {&ctx, decoder_new, decoder_free, decode_line};
     static char dash[] = "-";
     char *stdin_only[] = {dash};
-    char **inputs = n ? argv + 1 : stdin_only;
-    int ninputs = n ? n : 1;
-    for (int i = 0; i < ninputs && status == 0; i++) {
-        cli_reader r;
-        if (cli_reader_open(&r, inputs[i]) != 0) {
-            cli_error("%s: %s", inputs[i], strerror(errno));
-            status = CLI_EXIT_DATA;
-            break;
-        }
-        status = decode_input(&d, &r);
-        cli_reader_close(&r);
-    }
-    if (cli_stdout.closed)
-        status = CLI_EXIT_OK;
-    free(d.ids);
-    tok_buffer_dispose(&d.text);
+    status = cli_run_lines(&ops, n ? argv + 1 : stdin_only, n ? n : 1, 1);
     tok_tokenizer_free(tk);
     return cli_finish(status);
 }

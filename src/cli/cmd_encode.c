@@ -1,16 +1,44 @@
 /* CLI stage: `tok encode` -- lines of text in, one line of tokens out for
  * each, in order. */
-#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "cli.h"
-#include "encoder.h"
 #include "io.h"
 #include "model.h"
 #include "opts.h"
+#include "pipeline.h"
 #include "tok.h"
+
+enum { FORMAT_IDS, FORMAT_TOKENS, FORMAT_JSONL };
+
+/* The options of `tok encode`; the ints hold the index of the choice in
+ * the option table, which follows the order of the library's enums. */
+typedef struct encode_opts {
+    cli_model_opts mo;
+    int format;
+    int offsets;      /* tok_offset_unit */
+    int pair;
+    int no_special;
+    int special;      /* tok_special_policy */
+    int invalid;      /* tok_invalid_policy */
+    size_t threads;
+} encode_opts;
+
+typedef struct encode_ctx {
+    const tok_tokenizer *tk;
+    tok_encode_options eo;
+    int format;
+    int pair;
+} encode_ctx;
+
+/* One thread's encoder: the library's result object is reused from line
+ * to line, so steady-state encoding allocates nothing. */
+typedef struct encoder {
+    const encode_ctx *ctx;
+    tok_encoding *enc;
+} encoder;
 
 static const char *const formats[] = {"ids", "tokens", "jsonl", NULL};
 static const char *const offset_units[] = {"bytes", "chars", NULL};
@@ -18,25 +46,25 @@ static const char *const special_policies[] = {"match", "text", "reject",
                                                NULL};
 static const char *const invalid_policies[] = {"error", "replace", NULL};
 
-int cli_encoder_init(cli_encoder *e, const tok_tokenizer *tk,
-                     const cli_encode_opts *o)
+static void *encoder_new(void *ctx)
 {
-    tok_encode_options eo = TOK_ENCODE_OPTIONS_INIT;
-    eo.add_special_tokens = !o->no_special;
-    eo.special_in_text = (tok_special_policy)o->special;
-    eo.offsets = (tok_offset_unit)o->offsets;
-    eo.invalid_utf8 = (tok_invalid_policy)o->invalid;
-    e->tk = tk;
-    e->o = o;
-    e->eo = eo;
+    encoder *e = malloc(sizeof *e);
+    if (!e)
+        return NULL;
+    e->ctx = ctx;
     e->enc = tok_encoding_new();
-    return e->enc ? 0 : -1;
+    if (!e->enc) {
+        free(e);
+        return NULL;
+    }
+    return e;
 }
 
-void cli_encoder_dispose(cli_encoder *e)
+static void encoder_free(void *worker)
 {
+    encoder *e = worker;
     tok_encoding_free(e->enc);
-    e->enc = NULL;
+    free(e);
 }
 
 static int format_ids(const tok_encoding *enc, cli_buf *out)
@@ -114,27 +142,27 @@ static int format_jsonl(const tok_encoding *enc, cli_buf *out)
     return rc ? -1 : 0;
 }
 
-int cli_encode_line(cli_encoder *e, const char *line, size_t len,
-                    cli_buf *out, cli_line_error *fail)
+static int encode_line(void *worker, const char *line, size_t len,
+                       cli_buf *out, cli_line_error *fail)
 {
+    encoder *e = worker;
+    const encode_ctx *c = e->ctx;
     tok_error err = {0};
     int rc;
-    if (e->o->pair) {
+    if (c->pair) {
         const char *tab = memchr(line, '\t', len);
         if (!tab) {
-            fail->code = TOK_EINVAL;
             snprintf(fail->message, sizeof fail->message,
                      "no TAB in the line (--pair reads 'A<TAB>B')");
             return -1;
         }
         size_t alen = (size_t)(tab - line);
-        rc = tok_encode_pair(e->tk, line, alen, tab + 1, len - alen - 1,
-                             &e->eo, e->enc, &err);
+        rc = tok_encode_pair(c->tk, line, alen, tab + 1, len - alen - 1,
+                             &c->eo, e->enc, &err);
     } else {
-        rc = tok_encode(e->tk, line, len, &e->eo, e->enc, &err);
+        rc = tok_encode(c->tk, line, len, &c->eo, e->enc, &err);
     }
     if (rc != TOK_OK) {
-        fail->code = rc;
         if (rc == TOK_EUTF8) {
             /* The offset into the line, whichever text of a pair it is
              * in: the TAB between them is valid UTF-8. */
@@ -150,11 +178,12 @@ int cli_encode_line(cli_encoder *e, const char *line, size_t len,
         }
         return -1;
     }
-    switch (e->o->format) {
-    case CLI_FORMAT_TOKENS:
+    size_t before = out->len;
+    switch (c->format) {
+    case FORMAT_TOKENS:
         rc = format_tokens(e->enc, out);
         break;
-    case CLI_FORMAT_JSONL:
+    case FORMAT_JSONL:
         rc = format_jsonl(e->enc, out);
         break;
     default:
@@ -162,78 +191,17 @@ int cli_encode_line(cli_encoder *e, const char *line, size_t len,
         break;
     }
     if (rc != 0) {
-        fail->code = TOK_ENOMEM;
+        out->len = before;
         snprintf(fail->message, sizeof fail->message, "out of memory");
         return -1;
     }
     return 0;
 }
 
-static void flush_stdout(void *ctx)
-{
-    (void)ctx;
-    if (cli_stdout.buf.len)
-        cli_out_flush(&cli_stdout);
-}
-
-/* Encodes one input on this thread.  Returns 0 to go on with the next
- * input, or the exit status to stop with. */
-static int encode_input(cli_encoder *e, cli_reader *r)
-{
-    const char *block;
-    size_t block_len, line_no = 0;
-    int rc;
-    r->before_read = flush_stdout;
-    while ((rc = cli_reader_block(r, &block, &block_len)) > 0) {
-        const char *p = block, *end = block + block_len, *line;
-        size_t len;
-        while (cli_next_line(&p, end, &line, &len)) {
-            cli_line_error fail;
-            line_no++;
-            if (cli_encode_line(e, line, len, &cli_stdout.buf, &fail)) {
-                cli_error_at(r->name, line_no, "%s", fail.message);
-                return CLI_EXIT_DATA;
-            }
-            if (cli_out_check(&cli_stdout) != 0)
-                return CLI_EXIT_DATA;
-        }
-    }
-    if (rc < 0) {
-        cli_error("%s: read error: %s", r->name, strerror(r->error));
-        return CLI_EXIT_DATA;
-    }
-    return 0;
-}
-
-static int encode_serial(const tok_tokenizer *tk, const cli_encode_opts *o,
-                         char **inputs, int ninputs)
-{
-    cli_encoder e;
-    if (cli_encoder_init(&e, tk, o) != 0) {
-        cli_error("out of memory");
-        return CLI_EXIT_DATA;
-    }
-    int status = 0;
-    for (int i = 0; i < ninputs && status == 0; i++) {
-        cli_reader r;
-        if (cli_reader_open(&r, inputs[i]) != 0) {
-            cli_error("%s: %s", inputs[i], strerror(errno));
-            status = CLI_EXIT_DATA;
-            break;
-        }
-        status = encode_input(&e, &r);
-        cli_reader_close(&r);
-    }
-    cli_encoder_dispose(&e);
-    /* Stopping because the reader of stdout left is not a failure. */
-    if (cli_stdout.closed)
-        status = CLI_EXIT_OK;
-    return status;
-}
-
 int cmd_encode(int argc, char **argv)
 {
-    cli_encode_opts o = {CLI_MODEL_OPTS_INIT, 0, 0, 0, 0, 0, 0, 0};
+    encode_opts o = {CLI_MODEL_OPTS_INIT, 0, 0, 0, 0, 0, 0, 0};
+    o.threads = cli_default_threads();
     const cli_opt opts[] = {
         CLI_MODEL_OPTIONS(&o.mo),
         CLI_CHOICE('f', "format", &o.format, formats,
@@ -259,6 +227,9 @@ int cmd_encode(int argc, char **argv)
         CLI_CHOICE(0, "invalid", &o.invalid, invalid_policies,
                    "text that is not valid UTF-8: stop with an error (the "
                    "default) or replace each bad sequence with U+FFFD"),
+        CLI_COUNT(0, "threads", "N", &o.threads,
+                  "encode on N threads (default: one per core); the "
+                  "output is the same, in the same order"),
         CLI_END
     };
     const cli_command_spec spec = {
@@ -287,7 +258,13 @@ int cmd_encode(int argc, char **argv)
     static char dash[] = "-";
     char *stdin_only[] = {dash};
     char **inputs = n ? argv + 1 : stdin_only;
-    status = encode_serial(tk, &o, inputs, n ? n : 1);
+    encode_ctx ctx = {tk, TOK_ENCODE_OPTIONS_INIT, o.format, o.pair};
+    ctx.eo.add_special_tokens = !o.no_special;
+    ctx.eo.special_in_text = (tok_special_policy)o.special;
+    ctx.eo.offsets = (tok_offset_unit)o.offsets;
+    ctx.eo.invalid_utf8 = (tok_invalid_policy)o.invalid;
+    const cli_line_ops ops = {&ctx, encoder_new, encoder_free, encode_line};
+    status = cli_run_lines(&ops, inputs, n ? n : 1, o.threads);
     tok_tokenizer_free(tk);
     return cli_finish(status);
 }
