@@ -123,6 +123,12 @@ static int count_line(const tok_corpus_config *cfg, worker *w,
     return TOK_OK;
 }
 
+/* How messages name a file. */
+static const char *display_name(const char *path)
+{
+    return strcmp(path, "-") == 0 ? "<stdin>" : path;
+}
+
 /* Counts the lines of one block; on failure fills w->err (and w->rc). */
 static int count_block(const tok_corpus_config *cfg, const char *name,
                        worker *w, const block *b)
@@ -187,7 +193,8 @@ static void *worker_main(void *arg)
         pthread_mutex_unlock(&sh->mu);
 
         int rc = skip ? TOK_OK
-                      : count_block(sh->cfg, sh->files[b->file], w, b);
+                      : count_block(sh->cfg, display_name(sh->files[b->file]),
+                                    w, b);
 
         pthread_mutex_lock(&sh->mu);
         if (rc && b->seq < sh->err_seq) {
@@ -358,7 +365,7 @@ static int read_all(const char *const *files, size_t nfiles, reader *rd,
             rc = fill_block(f, b, &carry, &eof);
             if (rc || b->len == 0) {
                 if (rc == TOK_EIO)
-                    tok_error_set(rerr, rc, "%s: %s", files[i],
+                    tok_error_set(rerr, rc, "%s: %s", display_name(files[i]),
                                   strerror(errno ? errno : EIO));
                 else if (rc)
                     tok_error_set(rerr, rc, "out of memory");
@@ -377,8 +384,8 @@ static int read_all(const char *const *files, size_t nfiles, reader *rd,
             rd->done += b->len;
             if (sh) {
                 enqueue(sh, b);
-            } else if ((rc = count_block(rd->cfg, files[i], solo, b)) !=
-                       TOK_OK) {
+            } else if ((rc = count_block(rd->cfg, display_name(files[i]),
+                                         solo, b)) != TOK_OK) {
                 *rerr = solo->err;
                 break;
             }
