@@ -99,7 +99,30 @@ typedef struct tok_pretok_state {
     bool first_piece;   /* for Metaspace prepend_scheme=first */
 } tok_pretok_state;
 
-/* Runs the pre-tokenizer (NULL: no change). */
+/* Runs the pre-tokenizer (NULL: no change), with the semantics of Hugging
+ * Face tokenizers 0.23:
+ *  - Pieces with id >= 0 are kept, in order; empty pieces with id < 0 are
+ *    dropped, as HF drops empty splits.
+ *  - A rewriting stage (ByteLevel, Metaspace) leaves in `text` only the
+ *    pieces, one after the other; text between them (removed delimiters)
+ *    is gone.  Alignments of copied bytes are kept as they are.
+ *  - ByteLevel: with add_prefix_space, every piece that does not start
+ *    with ' ' gets one (in a Sequence, every piece of the previous stage),
+ *    spanning the piece's first character; then the GPT-2 regex splits
+ *    each piece on its own; then each byte becomes its byte-level
+ *    character with the span of the character it belongs to.  A byte that
+ *    starts no valid UTF-8 sequence is a character of its own, and nothing
+ *    past a piece's end is read.  trim_offsets plays no part here.
+ *  - Metaspace: ' ' becomes the replacement (with the space's span); the
+ *    replacement is prepended (with the first character's span) to a piece
+ *    that does not start with it when prepend_scheme is always, or is
+ *    first and the piece begins at original offset 0 (align[start].start
+ *    == 0, which is HF's test: so not after a leading added token, nor
+ *    when a normalizer removed the first characters).  `first_piece` is
+ *    not consulted.  split cuts before every replacement character.
+ * Returns TOK_OK, TOK_ENOMEM, or TOK_EINVAL for a bad option (a missing
+ * Split pattern, an empty replacement) or a text that would outgrow
+ * 32-bit offsets. */
 int tok_pretokenize(const tok_pretok *p, tok_pretok_state *st);
 
 /* True when the pre-tokenizer (or one in its sequence) is ByteLevel: the

@@ -5,7 +5,8 @@
  *
  * Usage:
  *     (cd /some/scratch && npm install tokenizers@0.23.2)
- *     NODE_PATH=/some/scratch/node_modules node tests/gen/gen_pretokenize_fixtures.js
+ *     NODE_PATH=/some/scratch/node_modules \
+ *         node tests/gen/gen_pretokenize_fixtures.js
  *
  * Files:
  *   texts.txt      "id<TAB>text as UTF-8 hex", the golden texts (ids as in
@@ -55,6 +56,9 @@ const EXTRA = [
     '<|endoftext|>', 'a<|endoftext|>b', '<|endoftext|><|endoftext|>',
     ' <|endoftext|> ', 'x[SEP]y', '[SEP] [CLS]', '▁[SEP]▁', '[SEP]▁x',
     'hello world', 'Hello, world! 123 ',
+    /* P* today but not in the Unicode 8.0 tables HF's punctuation uses,
+     * and the reverse (U+166D, U+111C9). */
+    'a\u2e4fb\u061dc\u{1e95e}d \u166de\u{111c9}f\u2e42g',
 ];
 
 const BEHAVIORS = {

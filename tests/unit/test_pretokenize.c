@@ -11,6 +11,7 @@
 
 #include <cmocka.h>
 
+#include "bytelevel.h"
 #include "common.h"
 #include "pretokenize.h"
 #include "utf8.h"
@@ -634,7 +635,8 @@ static void bytelevel_gives_every_byte_of_a_character_its_whole_span(
     load(&c, "\xC3\xA9\xF0\x9F\x98\x80");
     assert_int_equal(tok_pretokenize(p, &c.st), 0);
     assert_int_equal(c.splits.len, 2);
-    assert_string_equal(pieces(&c), "\xC3\x83\xC2\xA9|\xC3\xB0\xC5\x81\xC4\xBA\xC4\xA2");
+    assert_string_equal(pieces(&c), "\xC3\x83\xC2\xA9|"
+                        "\xC3\xB0\xC5\x81\xC4\xBA\xC4\xA2");
     for (size_t i = 0; i < 4; i++) {
         assert_int_equal(c.text.align[i].start, 0);
         assert_int_equal(c.text.align[i].end, 2);
@@ -927,6 +929,99 @@ static void a_warm_state_allocates_nothing(void **state)
     }
 }
 
+/* Bytes that make interesting text: ASCII letters, digits, spaces and
+ * punctuation, UTF-8 lead and continuation bytes in and out of place. */
+static char random_byte(uint32_t *seed)
+{
+    static const char pool[] = "aZ0 \t\n'.,!\xC3\xA9\xE2\x96\x81\xF0\x9F\x98"
+                               "\x80\xFF\xC0\xED\xA0";
+    *seed = *seed * 1103515245u + 12345u;
+    return pool[(*seed >> 16) % (sizeof pool - 1)];
+}
+
+static void bytelevel_pieces_decode_back_to_any_input(void **state)
+{
+    (void)state;
+    tok_pretok *p = build("bytelevel:0:1");
+    ctx c;
+    ctx_init(&c);
+    uint32_t seed = 1;
+    char in[64], back[64];
+    for (int round = 0; round < 3000; round++) {
+        size_t len = (size_t)round % 40;
+        for (size_t i = 0; i < len; i++)
+            in[i] = random_byte(&seed);
+        load_added(&c, in, len, NULL, 0);
+        assert_int_equal(tok_pretokenize(p, &c.st), 0);
+        /* The pieces tile the input, so their byte-level characters give
+         * back every input byte, invalid UTF-8 included, each with the
+         * span of the character it came from. */
+        size_t n = 0, prev = 0;
+        for (size_t k = 0; k < c.splits.len; k++) {
+            const tok_split *sp = &c.splits.v[k];
+            assert_true(sp->start == prev && sp->start < sp->end);
+            prev = sp->end;
+            for (size_t i = sp->start; i < sp->end;) {
+                uint32_t cp;
+                size_t cl = tok_utf8_decode(
+                    (const unsigned char *)c.text.text, sp->end, i, &cp);
+                assert_true(cl > 0);
+                int b = tok_bytelevel_byte(cp);
+                assert_true(b >= 0 && n < len);
+                back[n] = (char)b;
+                assert_true(c.text.align[i].start <= n &&
+                            n < c.text.align[i].end);
+                n++;
+                i += cl;
+            }
+        }
+        assert_int_equal(prev, c.text.len);
+        assert_int_equal(n, len);
+        assert_memory_equal(back, in, len);
+    }
+    tok_pretok_free(p);
+    ctx_dispose(&c);
+}
+
+/* Every splitting pre-tokenizer on random bytes: pieces are non-empty,
+ * in order, inside the text, and only whitespace (or punctuation, where
+ * it is removed) lies between them. */
+static void splitters_give_ordered_pieces_on_any_input(void **state)
+{
+    (void)state;
+    static const char *specs[] = {
+        "bert", "whitespace", "whitespace_split", "punctuation:removed",
+        "punctuation:merged_with_next", "punctuation:contiguous",
+        "digits:0", "digits:1", "split:2e:merged_with_previous:1",
+        "split::isolated:0", "metaspace:e29681:always:1",
+        "bytelevel:1:0"};
+    uint32_t seed = 7;
+    char in[64];
+    for (size_t t = 0; t < sizeof specs / sizeof specs[0]; t++) {
+        tok_pretok *p = build(specs[t]);
+        ctx c;
+        ctx_init(&c);
+        for (int round = 0; round < 500; round++) {
+            size_t len = (size_t)round % 50;
+            for (size_t i = 0; i < len; i++)
+                in[i] = random_byte(&seed);
+            load_added(&c, in, len, NULL, 0);
+            assert_int_equal(tok_pretokenize(p, &c.st), 0);
+            size_t prev = 0;
+            for (size_t k = 0; k < c.splits.len; k++) {
+                const tok_split *sp = &c.splits.v[k];
+                assert_true(sp->start >= prev && sp->start < sp->end);
+                assert_true(sp->end <= c.text.len);
+                assert_true(c.text.align[sp->start].start >=
+                            (k ? c.text.align[prev - 1].start : 0));
+                prev = sp->end;
+            }
+        }
+        tok_pretok_free(p);
+        ctx_dispose(&c);
+    }
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -964,6 +1059,8 @@ int main(void)
         cmocka_unit_test(bytelevel_is_found_inside_nested_sequences),
         cmocka_unit_test(failed_allocations_report_enomem),
         cmocka_unit_test(a_warm_state_allocates_nothing),
+        cmocka_unit_test(bytelevel_pieces_decode_back_to_any_input),
+        cmocka_unit_test(splitters_give_ordered_pieces_on_any_input),
     };
     int rc = cmocka_run_group_tests(tests, NULL, NULL);
     for (size_t i = 0; i < sizeof texts / sizeof texts[0]; i++)
