@@ -53,10 +53,17 @@ void tok_normalizer_free(tok_normalizer *n);
 
 /* Scratch buffers a thread keeps for Sequence and for per-character work;
  * zero-initialize, dispose when done. */
+struct tok_norm_piece;
 typedef struct tok_norm_scratch {
     tok_normalized a, b;
     uint32_t *cps;        /* code point buffer */
     size_t cps_cap;
+    /* Decomposed characters waiting for canonical reordering, and the
+     * spans of the characters they came from (normalize.c). */
+    struct tok_norm_piece *pieces;
+    size_t pieces_cap;
+    tok_span *spans;
+    size_t spans_cap;
 } tok_norm_scratch;
 void tok_norm_scratch_dispose(tok_norm_scratch *s);
 
