@@ -362,6 +362,70 @@ static void max_token_length_limits_merged_tokens(void **state)
 }
 
 /* ------------------------------------------------------------------------
+ * Long words
+ * ------------------------------------------------------------------------ */
+
+static void train_result(const tok_word_counts *wc, size_t long_word,
+                         size_t max_len, const char *prefix,
+                         tok_bpe_train_result *r)
+{
+    tok_bpe_train_config cfg;
+    memset(&cfg, 0, sizeof cfg);
+    cfg.vocab_size = 30000;
+    cfg.limit_alphabet = SIZE_MAX;
+    cfg.long_word = long_word;
+    cfg.max_token_length = max_len;
+    cfg.prefix = prefix;
+    assert_int_equal(tok_bpe_train(wc, &cfg, r, NULL), TOK_OK);
+}
+
+static void assert_same_result(const tok_bpe_train_result *a,
+                               const tok_bpe_train_result *b)
+{
+    assert_int_equal(a->vocab.size, b->vocab.size);
+    for (int32_t id = 0; id < (int32_t)a->vocab.size; id++)
+        assert_string_equal(tok_vocab_str(&a->vocab, id, NULL),
+                            tok_vocab_str(&b->vocab, id, NULL));
+    assert_int_equal(a->nmerges, b->nmerges);
+    assert_memory_equal(a->merges, b->merges,
+                        a->nmerges * sizeof *a->merges);
+}
+
+/* Long words are merged through a position index, short ones by a scan;
+ * taking every word as long, or none, must not change a single merge. */
+static void long_words_merge_exactly_as_short_ones(void **state)
+{
+    (void)state;
+    tok_word_counts *wc;
+    assert_int_equal(tok_word_counts_new(&wc), TOK_OK);
+    const char *files[] = {corpus()};
+    tok_train_options o = TOK_TRAIN_OPTIONS_INIT;
+    o.threads = 1;
+    assert_int_equal(tok_word_counts_add_files(wc, files, 1, &o, NULL),
+                     TOK_OK);
+    /* Repeats that overlap, and a long word of a few letters. */
+    char w[600];
+    for (size_t i = 0; i < sizeof w - 1; i++)
+        w[i] = "aaab"[i % 4 == 3 ? 3 : 0];
+    w[sizeof w - 1] = '\0';
+    assert_int_equal(tok_word_counts_add(wc, w, strlen(w), 3, NULL), 0);
+    for (size_t i = 0; i < sizeof w - 1; i++)
+        w[i] = "abcab"[(i * 7 + i / 5) % 5];
+    assert_int_equal(tok_word_counts_add(wc, w, strlen(w), 2, NULL), 0);
+    for (int variant = 0; variant < 3; variant++) {
+        size_t max_len = variant == 1 ? 5 : 0;
+        const char *prefix = variant == 2 ? "##" : NULL;
+        tok_bpe_train_result scan, indexed;
+        train_result(wc, SIZE_MAX, max_len, prefix, &scan);
+        train_result(wc, 1, max_len, prefix, &indexed);
+        assert_same_result(&scan, &indexed);
+        tok_bpe_train_result_dispose(&scan);
+        tok_bpe_train_result_dispose(&indexed);
+    }
+    tok_word_counts_free(wc);
+}
+
+/* ------------------------------------------------------------------------
  * Determinism
  * ------------------------------------------------------------------------ */
 
@@ -707,6 +771,7 @@ int main(void)
             wordpiece_numbers_its_prefixed_alphabet_in_byte_order),
         cmocka_unit_test(min_frequency_stops_merging_at_rarer_pairs),
         cmocka_unit_test(max_token_length_limits_merged_tokens),
+        cmocka_unit_test(long_words_merge_exactly_as_short_ones),
         cmocka_unit_test(one_or_two_threads_and_two_runs_give_the_same_bytes),
         cmocka_unit_test(counting_in_parallel_gives_the_same_table),
         cmocka_unit_test(special_tokens_come_first_and_frame_the_template),

@@ -375,11 +375,15 @@ typedef struct trainer {
     uint32_t *initial_lists;
     tok_merge *merges;   /* every merge done, repeats included */
     size_t nmerges, mergecap;
+    /* Words longer than LONG_WORD symbols, indexed by position. */
+    struct long_word *longs;
+    size_t nlongs;
+    uint32_t *wlong;     /* word -> index in longs, or NO_POS */
 } trainer;
 
 /* Counts one more merge-created pair in word w (the +1 of Word::merge). */
-static inline int pair_plus(trainer *t, uint32_t a, uint32_t b, int64_t c,
-                            uint32_t w)
+static int pair_plus(trainer *t, uint32_t a, uint32_t b, int64_t c,
+                     uint32_t w)
 {
     int64_t p = pt_get(&t->pairs, (uint64_t)a << 32 | b);
     if (TOK_UNLIKELY(p < 0))
@@ -413,7 +417,7 @@ static inline int pair_plus(trainer *t, uint32_t a, uint32_t b, int64_t c,
     return TOK_OK;
 }
 
-static inline int pair_minus(trainer *t, uint32_t a, uint32_t b, int64_t c)
+static int pair_minus(trainer *t, uint32_t a, uint32_t b, int64_t c)
 {
     int64_t p = pt_get(&t->pairs, (uint64_t)a << 32 | b);
     if (TOK_UNLIKELY(p < 0))
@@ -422,11 +426,190 @@ static inline int pair_minus(trainer *t, uint32_t a, uint32_t b, int64_t c)
     return TOK_OK;
 }
 
+/* ------------------------------------------------------------------------
+ * Long words
+ *
+ * Scanning a word for the pair costs its length at every merge that
+ * touches it, which is quadratic for one very long word (a line of base64
+ * under a whitespace pre-tokenizer).  Words longer than LONG_WORD symbols
+ * instead keep their symbols in place, linked, with the positions where
+ * each pair starts; a merge visits only those positions, in increasing
+ * order, which is the order of Hugging Face's left-to-right scan.
+ * Positions are checked when used, so stale ones cost nothing more.
+ * ------------------------------------------------------------------------ */
+
+#define LONG_WORD 64    /* unless the config says otherwise (tests) */
+#define NO_POS UINT32_MAX
+
+typedef struct pos_list {
+    uint32_t *v;
+    uint32_t n, cap;
+} pos_list;
+
+typedef struct long_word {
+    uint32_t *next, *prev;   /* symbol links within the word, or NO_POS */
+    uint64_t *keys;          /* pair key of each slot */
+    uint32_t *idx;           /* list index + 1 of each slot; 0 empty */
+    size_t nslots, n;
+    pos_list *lists;
+} long_word;
+
+static void lw_dispose(long_word *lw)
+{
+    tok_free(lw->next);
+    tok_free(lw->prev);
+    tok_free(lw->keys);
+    tok_free(lw->idx);
+    for (size_t i = 0; i < lw->n; i++)
+        tok_free(lw->lists[i].v);
+    tok_free(lw->lists);
+}
+
+static size_t lw_slot(const long_word *lw, uint64_t key)
+{
+    size_t mask = lw->nslots - 1;
+    size_t i = (size_t)((key * 0x9E3779B97F4A7C15ull) >> 40) & mask;
+    while (lw->idx[i] && lw->keys[i] != key)
+        i = (i + 1) & mask;
+    return i;
+}
+
+static int lw_rehash(long_word *lw)
+{
+    long_word g = *lw;
+    g.nslots = lw->nslots ? lw->nslots * 2 : 64;
+    g.keys = tok_malloc(g.nslots * sizeof *g.keys);
+    g.idx = tok_calloc(g.nslots, sizeof *g.idx);
+    pos_list *lists = tok_realloc(lw->lists, g.nslots / 2 * sizeof *lists);
+    if (!g.keys || !g.idx || !lists) {
+        tok_free(g.keys);
+        tok_free(g.idx);
+        if (lists)
+            lw->lists = lists;
+        return TOK_ENOMEM;
+    }
+    g.lists = lists;
+    for (size_t i = 0; i < lw->nslots; i++)
+        if (lw->idx[i]) {
+            size_t j = lw_slot(&g, lw->keys[i]);
+            g.keys[j] = lw->keys[i];
+            g.idx[j] = lw->idx[i];
+        }
+    tok_free(lw->keys);
+    tok_free(lw->idx);
+    *lw = g;
+    return TOK_OK;
+}
+
+/* The positions of a pair in the word; NULL when there are none yet. */
+static pos_list *lw_find(long_word *lw, uint64_t key)
+{
+    size_t i = lw_slot(lw, key);
+    return lw->idx[i] ? &lw->lists[lw->idx[i] - 1] : NULL;
+}
+
+static int lw_add(long_word *lw, uint64_t key, uint32_t pos)
+{
+    if ((lw->n + 1) * 2 > lw->nslots && lw_rehash(lw))
+        return TOK_ENOMEM;
+    size_t i = lw_slot(lw, key);
+    if (!lw->idx[i]) {
+        lw->keys[i] = key;
+        lw->idx[i] = (uint32_t)++lw->n;
+        memset(&lw->lists[lw->n - 1], 0, sizeof(pos_list));
+    }
+    pos_list *l = &lw->lists[lw->idx[i] - 1];
+    if (l->n == l->cap) {
+        uint32_t cap = l->cap ? l->cap * 2 : 4;
+        uint32_t *v = tok_realloc(l->v, cap * sizeof *v);
+        if (!v)
+            return TOK_ENOMEM;
+        l->v = v;
+        l->cap = cap;
+    }
+    l->v[l->n++] = pos;
+    return TOK_OK;
+}
+
+static int lw_init(long_word *lw, const uint32_t *s, size_t len)
+{
+    memset(lw, 0, sizeof *lw);
+    lw->next = tok_malloc(len * sizeof *lw->next);
+    lw->prev = tok_malloc(len * sizeof *lw->prev);
+    if (!lw->next || !lw->prev)
+        return TOK_ENOMEM;
+    for (size_t i = 0; i < len; i++) {
+        lw->next[i] = i + 1 < len ? (uint32_t)i + 1 : NO_POS;
+        lw->prev[i] = i > 0 ? (uint32_t)i - 1 : NO_POS;
+        if (i + 1 < len &&
+            lw_add(lw, (uint64_t)s[i] << 32 | s[i + 1], (uint32_t)i))
+            return TOK_ENOMEM;
+    }
+    return TOK_OK;
+}
+
+static int cmp_u32(const void *pa, const void *pb)
+{
+    uint32_t a = *(const uint32_t *)pa, b = *(const uint32_t *)pb;
+    return a < b ? -1 : a > b;
+}
+
+/* merge_word for a long word: the same changes, found by position. */
+static int merge_long(trainer *t, uint32_t w, uint32_t a, uint32_t b,
+                      uint32_t nid)
+{
+    long_word *lw = &t->longs[t->wlong[w]];
+    pos_list *found = lw_find(lw, (uint64_t)a << 32 | b);
+    if (!found || found->n == 0)
+        return TOK_OK;
+    pos_list l = *found;              /* detached: new positions of this */
+    memset(found, 0, sizeof *found);  /* pair go to a fresh list */
+    qsort(l.v, l.n, sizeof *l.v, cmp_u32);
+    uint32_t *s = t->sym + t->wstart[w];
+    uint32_t *ln = t->lens ? t->lens + t->wstart[w] : NULL;
+    int64_t c = (int64_t)t->wcount[w];
+    size_t maxlen = t->cfg->max_token_length;
+    int rc = TOK_OK;
+    for (uint32_t k = 0; k < l.n && rc == TOK_OK; k++) {
+        uint32_t p = l.v[k];
+        if (s[p] != a)
+            continue;
+        uint32_t q = lw->next[p];
+        if (q == NO_POS || s[q] != b)
+            continue;
+        uint32_t nl = ln ? ln[p] + ln[q] : 0;
+        uint32_t pr = lw->prev[p], nx = lw->next[q];
+        if (pr != NO_POS) {
+            rc |= pair_minus(t, s[pr], a, c);
+            if (!ln || (size_t)ln[pr] + nl < maxlen)
+                rc |= pair_plus(t, s[pr], nid, c, w);
+            rc |= lw_add(lw, (uint64_t)s[pr] << 32 | nid, pr);
+        }
+        if (nx != NO_POS) {
+            rc |= pair_minus(t, b, s[nx], c);
+            if (!ln || (size_t)ln[nx] + nl < maxlen)
+                rc |= pair_plus(t, nid, s[nx], c, w);
+            rc |= lw_add(lw, (uint64_t)nid << 32 | s[nx], p);
+            lw->prev[nx] = p;
+        }
+        s[p] = nid;
+        if (ln)
+            ln[p] = nl;
+        s[q] = NO_POS;
+        lw->next[p] = nx;
+        t->wlen[w]--;
+    }
+    tok_free(l.v);
+    return rc ? TOK_ENOMEM : TOK_OK;
+}
+
 /* Word::merge on word w: every non-overlapping (a, b), left to right,
  * becomes nid, reporting the pair changes around each one. */
 static int merge_word(trainer *t, uint32_t w, uint32_t a, uint32_t b,
                       uint32_t nid)
 {
+    if (t->wlong && t->wlong[w] != NO_POS)
+        return merge_long(t, w, a, b, nid);
     uint32_t *s = t->sym + t->wstart[w];
     uint32_t *ln = t->lens ? t->lens + t->wstart[w] : NULL;
     size_t len = t->wlen[w];
@@ -829,6 +1012,31 @@ static int count_pairs(trainer *t)
     return TOK_OK;
 }
 
+/* Gives every long word its position index. */
+static int setup_long_words(trainer *t)
+{
+    size_t limit = t->cfg->long_word ? t->cfg->long_word : LONG_WORD;
+    size_t n = 0;
+    for (size_t w = 0; w < t->nwords; w++)
+        n += t->wlen[w] > limit;
+    if (n == 0)
+        return TOK_OK;
+    t->wlong = tok_malloc(t->nwords * sizeof *t->wlong);
+    t->longs = tok_calloc(n, sizeof *t->longs);
+    if (!t->wlong || !t->longs)
+        return TOK_ENOMEM;
+    for (size_t w = 0; w < t->nwords; w++) {
+        t->wlong[w] = NO_POS;
+        if (t->wlen[w] <= limit)
+            continue;
+        t->wlong[w] = (uint32_t)t->nlongs;
+        if (lw_init(&t->longs[t->nlongs++], t->sym + t->wstart[w],
+                    t->wlen[w]))
+            return TOK_ENOMEM;
+    }
+    return TOK_OK;
+}
+
 /* Pushes this iteration's new pairs (Hugging Face drains its
  * where_to_update map into the queue). */
 static int push_new_pairs(trainer *t)
@@ -1037,7 +1245,7 @@ int tok_bpe_train(const tok_word_counts *wc, const tok_bpe_train_config *cfg,
                                "size or limit the alphabet)",
                                cfg->vocab_size, out->initial_size);
     }
-    if (!rc && count_pairs(&t))
+    if (!rc && (setup_long_words(&t) || count_pairs(&t)))
         rc = tok_error_set(err, TOK_ENOMEM, "out of memory");
     if (!rc)
         rc = merge_loop(&t, err);
@@ -1055,6 +1263,10 @@ int tok_bpe_train(const tok_word_counts *wc, const tok_bpe_train_config *cfg,
     tok_free(t.newpairs);
     tok_free(t.initial_lists);
     tok_free(t.merges);
+    for (size_t i = 0; i < t.nlongs; i++)
+        lw_dispose(&t.longs[i]);
+    tok_free(t.longs);
+    tok_free(t.wlong);
     if (rc)
         tok_bpe_train_result_dispose(out);
     return rc;

@@ -68,6 +68,10 @@ typedef struct tok_bpe_train_config {
      * others follow in byte order.  NULL in normal use. */
     const char *const *decorated_order;
     size_t ndecorated_order;
+    /* Words of more symbols than this are merged through a position index
+     * instead of a scan.  0: the default (64); tests set it to check that
+     * both ways give the same result. */
+    size_t long_word;
     tok_train_progress_fn progress;
     void *progress_data;
 } tok_bpe_train_config;
