@@ -274,18 +274,35 @@ static void pt_dispose(pair_table *t)
 typedef struct qentry {
     uint64_t count;      /* as Hugging Face compares it: unsigned */
     uint64_t key;
-    uint64_t seq;
-    uint32_t *list;      /* the words; NULL: the one word is `one` */
-    uint32_t n;
+    uint32_t seq;        /* push order, for entries of one pair and count */
     uint32_t pidx;
-    uint32_t one;
-    bool owned;          /* list was allocated for this entry */
+    /* The words: (w << 1 | 1) for a single word w, else the address of
+     * {n, w1, ..., wn} -- allocated for the entry, or inside the initial
+     * lists.  32 bytes an entry: the queue holds every pair. */
+    uint64_t words;
 } qentry;
+
+#define ONE_WORD(w) ((uint64_t)(w) << 1 | 1)
 
 typedef struct queue {
     qentry *v;
     size_t n, cap;
+    const uint32_t *shared_lo, *shared_hi;   /* the initial lists */
 } queue;
+
+static inline const uint32_t *entry_list(const qentry *e)
+{
+    return (const uint32_t *)(uintptr_t)e->words;
+}
+
+static void entry_free(const queue *q, const qentry *e)
+{
+    if (e->words & 1)
+        return;
+    const uint32_t *l = entry_list(e);
+    if (l < q->shared_lo || l >= q->shared_hi)
+        tok_free((void *)(uintptr_t)e->words);
+}
 
 /* True when a pops before b. */
 static inline bool q_before(const qentry *a, const qentry *b)
@@ -294,7 +311,7 @@ static inline bool q_before(const qentry *a, const qentry *b)
         return a->count > b->count;
     if (a->key != b->key)
         return a->key < b->key;
-    return a->seq < b->seq;
+    return (uint32_t)(a->seq - b->seq) > UINT32_MAX / 2;
 }
 
 static void q_sift_down(queue *q, size_t i)
@@ -342,8 +359,7 @@ static qentry q_pop(queue *q)
 static void q_dispose(queue *q)
 {
     for (size_t i = 0; i < q->n; i++)
-        if (q->v[i].owned)
-            tok_free(q->v[i].list);
+        entry_free(q, &q->v[i]);
     tok_free(q->v);
 }
 
@@ -855,10 +871,11 @@ static int tokenize_words(trainer *t, const tok_word_counts *wc,
 
     /* Pass 1: find every (character, place) and the new decorated
      * tokens. */
+    size_t nchars = 0;
     for (size_t i = 0; i < wc->n; i++) {
         const unsigned char *s = (const unsigned char *)tok_wc_word(wc, i);
         size_t len = wc->v[i].len;
-        for (size_t p = 0; p < len;) {
+        for (size_t p = 0; p < len; nchars++) {
             uint32_t cp;
             size_t n = tok_utf8_decode(s, len, p, &cp);
             n = n ? n : 1;
@@ -870,6 +887,15 @@ static int tokenize_words(trainer *t, const tok_word_counts *wc,
         }
     }
     if (pl.n && number_pending(t, &sc, &pl))
+        goto out;
+    /* Sized once: memory here is most of the merging phase's. */
+    t->symcap = nchars ? nchars : 1;
+    t->sym = tok_malloc(t->symcap * sizeof *t->sym);
+    t->wcap = wc->n ? wc->n : 1;
+    t->wstart = tok_malloc(t->wcap * sizeof *t->wstart);
+    t->wlen = tok_malloc(t->wcap * sizeof *t->wlen);
+    t->wcount = tok_malloc(t->wcap * sizeof *t->wcount);
+    if (!t->sym || !t->wstart || !t->wlen || !t->wcount)
         goto out;
 
     /* Pass 2: the symbols of every word that has at least one pair. */
@@ -939,10 +965,7 @@ out:
 static int count_pairs(trainer *t)
 {
     pair_table *pt = &t->pairs;
-    size_t hint = 4096;
-    while (hint < t->nsym)
-        hint *= 2;
-    if (pt_rehash(pt, hint))
+    if (pt_rehash(pt, 4096))
         return TOK_ENOMEM;
     /* Pass A: counts, and in head[] the number of words per pair (mark[]
      * holds the last word seen, + 1, to count each word once). */
@@ -964,9 +987,10 @@ static int count_pairs(trainer *t)
     size_t *off = tok_malloc((pt->n + 1) * sizeof *off);
     if (!off)
         return TOK_ENOMEM;
+    /* Each list is {n, words...}, as an entry's words are. */
     for (size_t p = 0; p < pt->n; p++) {
         off[p] = total;
-        total += pt->head[p];
+        total += (size_t)pt->head[p] + 1;
         pt->head[p] = 0;
         pt->mark[p] = 0;
     }
@@ -983,7 +1007,7 @@ static int count_pairs(trainer *t)
             int64_t p = pt_get(pt, (uint64_t)s[i] << 32 | s[i + 1]);
             if (pt->mark[p] != w + 1) {
                 pt->mark[p] = (uint32_t)w + 1;
-                t->initial_lists[off[p] + pt->head[p]++] = (uint32_t)w;
+                t->initial_lists[off[p] + 1 + pt->head[p]++] = (uint32_t)w;
             }
         }
     }
@@ -991,7 +1015,11 @@ static int count_pairs(trainer *t)
         tok_free(off);
         return TOK_ENOMEM;
     }
+    t->q.shared_lo = t->initial_lists;
+    t->q.shared_hi = t->initial_lists + total;
     for (size_t p = 0; p < pt->n; p++) {
+        uint32_t *list = t->initial_lists + off[p];
+        list[0] = pt->head[p];
         pt->mark[p] = 0;
         pt->head[p] = 0;
         if (pt->count[p] <= 0)
@@ -999,12 +1027,9 @@ static int count_pairs(trainer *t)
         qentry *e = &t->q.v[t->q.n++];
         e->count = (uint64_t)pt->count[p];
         e->key = pt->key[p];
-        e->seq = t->seq++;
-        e->list = t->initial_lists + off[p];
-        e->n = (uint32_t)(off[p + 1] - off[p]);
+        e->seq = (uint32_t)t->seq++;
         e->pidx = (uint32_t)p;
-        e->one = 0;
-        e->owned = false;
+        e->words = (uint64_t)(uintptr_t)list;
     }
     tok_free(off);
     for (size_t i = t->q.n / 2; i-- > 0;)
@@ -1049,28 +1074,25 @@ static int push_new_pairs(trainer *t)
         qentry e;
         e.count = (uint64_t)pt->count[p];
         e.key = pt->key[p];
-        e.seq = t->seq++;
+        e.seq = (uint32_t)t->seq++;
         e.pidx = p;
-        e.n = 0;
+        uint32_t n = 0;
         for (uint32_t r = pt->head[p]; r; r = t->rec_next[r - 1])
-            e.n++;
-        if (e.n == 1) {
-            e.list = NULL;
-            e.one = t->rec_word[pt->head[p] - 1];
-            e.owned = false;
+            n++;
+        if (n == 1) {
+            e.words = ONE_WORD(t->rec_word[pt->head[p] - 1]);
         } else {
-            e.list = tok_malloc(e.n * sizeof *e.list);
-            if (!e.list)
+            uint32_t *list = tok_malloc(((size_t)n + 1) * sizeof *list);
+            if (!list)
                 return TOK_ENOMEM;
-            e.owned = true;
-            e.one = 0;
-            size_t i = 0;
+            list[0] = n;
+            size_t i = 1;
             for (uint32_t r = pt->head[p]; r; r = t->rec_next[r - 1])
-                e.list[i++] = t->rec_word[r - 1];
+                list[i++] = t->rec_word[r - 1];
+            e.words = (uint64_t)(uintptr_t)list;
         }
         if (q_push(&t->q, &e)) {
-            if (e.owned)
-                tok_free(e.list);
+            entry_free(&t->q, &e);
             return TOK_ENOMEM;
         }
     }
@@ -1128,25 +1150,22 @@ static int merge_loop(trainer *t, tok_error *err)
         uint64_t cur = (uint64_t)t->pairs.count[top.pidx];
         if (top.count != cur) {
             top.count = cur;
-            top.seq = t->seq++;
+            top.seq = (uint32_t)t->seq++;
             if (q_push(&t->q, &top)) {
-                if (top.owned)
-                    tok_free(top.list);
+                entry_free(&t->q, &top);
                 rc = TOK_ENOMEM;
                 break;
             }
             continue;
         }
         if (top.count < 1 || cfg->min_frequency > top.count) {
-            if (top.owned)
-                tok_free(top.list);
+            entry_free(&t->q, &top);
             break;
         }
         uint32_t a = (uint32_t)(top.key >> 32), b = (uint32_t)top.key;
         int32_t nid = merged_token(t, a, b, &buf);
         if (nid < 0 || TOK_GROW(t->merges, t->mergecap, t->nmerges + 1)) {
-            if (top.owned)
-                tok_free(top.list);
+            entry_free(&t->q, &top);
             rc = TOK_ENOMEM;
             break;
         }
@@ -1155,11 +1174,15 @@ static int merge_loop(trainer *t, tok_error *err)
         t->merges[t->nmerges].result = nid;
         t->nmerges++;
         t->iter++;
-        const uint32_t *list = top.list ? top.list : &top.one;
-        for (uint32_t i = 0; i < top.n && rc == TOK_OK; i++)
-            rc = merge_word(t, list[i], a, b, (uint32_t)nid);
-        if (top.owned)
-            tok_free(top.list);
+        if (top.words & 1) {
+            rc = merge_word(t, (uint32_t)(top.words >> 1), a, b,
+                            (uint32_t)nid);
+        } else {
+            const uint32_t *list = entry_list(&top);
+            for (uint32_t i = 1; i <= list[0] && rc == TOK_OK; i++)
+                rc = merge_word(t, list[i], a, b, (uint32_t)nid);
+        }
+        entry_free(&t->q, &top);
         if (rc || (rc = push_new_pairs(t)) != TOK_OK)
             break;
         if (cfg->progress && (t->nmerges & 63) == 0) {
@@ -1245,6 +1268,8 @@ int tok_bpe_train(const tok_word_counts *wc, const tok_bpe_train_config *cfg,
                                "size or limit the alphabet)",
                                cfg->vocab_size, out->initial_size);
     }
+    if (!rc && cfg->release_counts)
+        tok_wc_dispose(cfg->release_counts);
     if (!rc && (setup_long_words(&t) || count_pairs(&t)))
         rc = tok_error_set(err, TOK_ENOMEM, "out of memory");
     if (!rc)

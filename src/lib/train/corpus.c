@@ -255,6 +255,7 @@ static int fill_block(FILE *f, block *b, tok_buffer *carry, bool *eof)
         b->len = carry->len;
         carry->len = 0;
     }
+    size_t scanned = b->len;    /* the carried part holds no newline */
     for (;;) {
         if (b->cap < b->len + BLOCK_SIZE / 2 &&
             TOK_GROW(b->data, b->cap, b->len + BLOCK_SIZE))
@@ -269,14 +270,16 @@ static int fill_block(FILE *f, block *b, tok_buffer *carry, bool *eof)
         }
         if (b->len < BLOCK_SIZE)
             continue;
-        /* Cut after the last newline; a block with none (a very long
-         * line) keeps growing. */
+        /* Cut after the last newline.  A block with none (a very long
+         * line) keeps growing, and only the new bytes are searched next
+         * time, so a long line costs linear time. */
         size_t keep = 0;
-        for (size_t i = b->len; i > 0; i--)
+        for (size_t i = b->len; i > scanned; i--)
             if (b->data[i - 1] == '\n') {
                 keep = i;
                 break;
             }
+        scanned = b->len;
         if (keep == 0)
             continue;
         if (tok_buffer_append(carry, b->data + keep, b->len - keep))
@@ -465,9 +468,19 @@ static int count_threaded(tok_word_counts *wc, const char *const *files,
         if (err)
             *err = rerr;
     }
-    for (unsigned i = 0; rc == TOK_OK && i < started; i++)
+    /* The first table becomes the result when there is nothing to add it
+     * to; each other one is freed once added, to keep the peak low. */
+    for (unsigned i = 0; rc == TOK_OK && i < started; i++) {
+        if (wc->n == 0) {
+            tok_wc_dispose(wc);
+            *wc = ws[i].own;
+            tok_wc_init(&ws[i].own);
+            continue;
+        }
         if (tok_wc_merge(wc, &ws[i].own))
             rc = tok_error_set(err, TOK_ENOMEM, "out of memory");
+        tok_wc_dispose(&ws[i].own);
+    }
     for (unsigned i = 0; i < nthreads; i++)
         worker_dispose(&ws[i]);
     for (size_t i = 0; i < sh.nfree; i++)

@@ -531,7 +531,8 @@ static int build_tokenizer(tok_tokenizer **out, tok_bpe_train_result *r,
 }
 
 static int train_counts(tok_tokenizer **out, const tok_word_counts *wc,
-                        const tok_train_options *o, tok_error *err)
+                        tok_word_counts *release, const tok_train_options *o,
+                        tok_error *err)
 {
     *out = NULL;
     if (wc->n == 0)
@@ -576,6 +577,7 @@ static int train_counts(tok_tokenizer **out, const tok_word_counts *wc,
     cfg.suffix = o->end_of_word_suffix;
     cfg.progress = o->progress;
     cfg.progress_data = o->progress_data;
+    cfg.release_counts = release;
     tok_bpe_train_result r;
     rc = tok_bpe_train(wc, &cfg, &r, err);
     tok_free(alphabet);
@@ -595,7 +597,7 @@ int tok_train(tok_tokenizer **out, const tok_word_counts *wc,
     const tok_train_options *o = opts ? opts : &defaults;
     *out = NULL;
     int rc = check_options(o, err);
-    return rc ? rc : train_counts(out, wc, o, err);
+    return rc ? rc : train_counts(out, wc, NULL, o, err);
 }
 
 int tok_train_files(tok_tokenizer **out, const char *const *files,
@@ -614,7 +616,7 @@ int tok_train_files(tok_tokenizer **out, const char *const *files,
     tok_wc_init(&wc);
     rc = count_files(&wc, files, nfiles, o, err);
     if (!rc)
-        rc = train_counts(out, &wc, o, err);
+        rc = train_counts(out, &wc, &wc, o, err);
     tok_wc_dispose(&wc);
     return rc;
 }

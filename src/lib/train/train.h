@@ -72,6 +72,10 @@ typedef struct tok_bpe_train_config {
      * instead of a scan.  0: the default (64); tests set it to check that
      * both ways give the same result. */
     size_t long_word;
+    /* When set (to the table being trained from, which the caller no
+     * longer needs), its memory is released as soon as the words are
+     * symbols, before merging needs its own. */
+    tok_word_counts *release_counts;
     tok_train_progress_fn progress;
     void *progress_data;
 } tok_bpe_train_config;
