@@ -76,22 +76,88 @@ static int load_input(const tok_tokenizer *tk, const char *text, size_t len,
     return TOK_OK;
 }
 
-static void *model_scratch(const tok_tokenizer *tk, tok_encoding *e)
+/* A direct-mapped cache of recent words and their pieces.  Text repeats
+ * its words, so most words skip the model; a miss costs one probe. */
+#define WC_SLOTS 8192
+#define WC_KEY 40
+#define WC_PIECES 8
+
+typedef struct wc_entry {
+    uint64_t hash;            /* 0: empty */
+    uint8_t len;
+    uint8_t n;
+    uint8_t start[WC_PIECES];
+    uint8_t end[WC_PIECES];
+    int32_t id[WC_PIECES];
+    char key[WC_KEY];
+} wc_entry;
+
+struct tok_word_cache {
+    wc_entry slot[WC_SLOTS];
+};
+
+/* Makes sure the thread's model scratch and word cache belong to tk. */
+static int prepare_scratch(const tok_tokenizer *tk, tok_encoding *e)
 {
-    if (e->scratch_owner == tk->model)
-        return e->model_scratch;
+    if (e->scratch_owner == tk->uid)
+        return TOK_OK;
     if (e->model_scratch && e->model_scratch_free)
         e->model_scratch_free(e->model_scratch);
     e->model_scratch = NULL;
-    e->scratch_owner = NULL;
+    e->scratch_owner = 0;
     if (tk->model->ops->scratch_new) {
         e->model_scratch = tk->model->ops->scratch_new(tk->model);
         if (!e->model_scratch)
-            return NULL;
+            return TOK_ENOMEM;
     }
     e->model_scratch_free = tk->model->ops->scratch_free;
-    e->scratch_owner = tk->model;
-    return e->model_scratch;
+    if (!e->wcache) {
+        e->wcache = tok_malloc(sizeof *e->wcache);
+        if (!e->wcache)
+            return TOK_ENOMEM;
+    }
+    memset(e->wcache, 0, sizeof *e->wcache);
+    e->scratch_owner = tk->uid;
+    return TOK_OK;
+}
+
+/* Runs the model on one word, through the cache. */
+static int tokenize_word(const tok_tokenizer *tk, tok_encoding *e,
+                         const char *word, size_t len, tok_pieces *out)
+{
+    if (len > WC_KEY)
+        return tk->model->ops->tokenize(tk->model, e->model_scratch, word,
+                                        len, out);
+    uint64_t h = tok_hash_bytes(word, len) | 1;
+    wc_entry *c = &e->wcache->slot[h & (WC_SLOTS - 1)];
+    if (c->hash == h && c->len == len && memcmp(c->key, word, len) == 0) {
+        if (out->cap - out->len < c->n &&
+            TOK_GROW(out->v, out->cap, out->len + c->n))
+            return TOK_ENOMEM;
+        for (size_t i = 0; i < c->n; i++) {
+            tok_piece *p = &out->v[out->len++];
+            p->id = c->id[i];
+            p->start = c->start[i];
+            p->end = c->end[i];
+        }
+        return TOK_OK;
+    }
+    size_t first = out->len;
+    int rc = tk->model->ops->tokenize(tk->model, e->model_scratch, word, len,
+                                      out);
+    if (rc || out->len - first > WC_PIECES)
+        return rc;
+    c->hash = h;
+    c->len = (uint8_t)len;
+    c->n = (uint8_t)(out->len - first);
+    memcpy(c->key, word, len);
+    for (size_t i = 0; i < c->n; i++) {
+        const tok_piece *p = &out->v[first + i];
+        c->id[i] = p->id;
+        c->start[i] = (uint8_t)p->start;
+        c->end[i] = (uint8_t)p->end;
+    }
+    return TOK_OK;
 }
 
 /* Finds added tokens in the raw input, then normalizes the text between
@@ -171,8 +237,7 @@ static int encode_sequence(const tok_tokenizer *tk, const char *text,
     if (rc)
         return tok_error_set(err, rc, "pre-tokenization failed");
 
-    void *scratch = model_scratch(tk, e);
-    if (!scratch && tk->model->ops->scratch_new)
+    if (prepare_scratch(tk, e))
         return tok_error_set(err, TOK_ENOMEM, "out of memory");
     const tok_normalized *t = st.text;
     tok_pieces *out = &e->seq[which];
@@ -185,9 +250,8 @@ static int encode_sequence(const tok_tokenizer *tk, const char *text,
         if (s.id >= 0) {
             rc = tok_pieces_push(out, s.id, 0, s.end - s.start);
         } else {
-            rc = tk->model->ops->tokenize(tk->model, scratch,
-                                          t->text + s.start,
-                                          s.end - s.start, out);
+            rc = tokenize_word(tk, e, t->text + s.start, s.end - s.start,
+                               out);
         }
         if (rc)
             return tok_error_set(err, rc, "%s failed",

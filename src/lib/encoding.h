@@ -26,7 +26,8 @@ struct tok_encoding {
     tok_norm_scratch norm;
     uint32_t *char_index;         /* byte offset -> code point offset */
     size_t char_index_cap;
-    const void *scratch_owner;    /* the model the scratch was made for */
+    struct tok_word_cache *wcache;  /* recent word -> pieces results */
+    uint64_t scratch_owner;       /* uid of the tokenizer they belong to */
     void *model_scratch;
     void (*model_scratch_free)(void *);
 };

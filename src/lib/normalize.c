@@ -74,6 +74,25 @@ static inline int decode(const char *text, size_t len, size_t i,
     return *k ? TOK_OK : TOK_EUTF8;
 }
 
+/* Eight bytes at a time: a word with a byte >= 0x80, < 0x20 or 0x7F goes
+ * byte by byte. */
+#define ONES 0x0101010101010101u
+#define HIGHS 0x8080808080808080u
+
+static inline bool plain_ascii8(uint64_t x)
+{
+    uint64_t ctl = ((x - 0x20 * ONES) | ((x ^ 0x7F * ONES) - ONES)) & ~x;
+    return !((x | ctl) & HIGHS);
+}
+
+/* ASCII letters of x lowercased; x holds ASCII only. */
+static inline uint64_t lower8(uint64_t x)
+{
+    uint64_t ge_a = x + (0x80 - 'A') * ONES;
+    uint64_t gt_z = x + (0x7F - 'Z') * ONES;
+    return x | ((ge_a & ~gt_z & HIGHS) >> 2);
+}
+
 /* ---- Decomposition, canonical reordering and composition ---- */
 
 static uint8_t ccc_of(uint32_t cp)
@@ -236,6 +255,15 @@ static int pending_push(pending *q, uint32_t cp, tok_span sp)
     return TOK_OK;
 }
 
+/* True when the canonical decomposition of cp starts with a starter, so
+ * that no mark before it is reordered past it. */
+static bool starts_run(uint32_t cp)
+{
+    norm_piece d[MAX_DECOMP];
+    decompose(cp, false, d);
+    return d[0].ccc == 0;
+}
+
 /* HF's positional spans: see the comment at the top. */
 typedef struct span_walk {
     const tok_span *spans;
@@ -373,46 +401,64 @@ static bool nf_stable(uint32_t cp, bool compat, bool compose_)
     return true;
 }
 
+/* Stable characters are copied; each stretch of unstable ones (under
+ * composition, with the character before it, which may compose with it)
+ * goes through decomposition, reordering and composition, and is written
+ * before the next stable character.  Cutting there changes nothing: a
+ * stable character starts a reordering run and is never the second part
+ * of a composition.  It also bounds the scratch by the longest stretch. */
 static int norm_nf(const char *text, const tok_span *align, size_t len,
                    bool compat, bool compose_, tok_normalized *out,
                    tok_norm_scratch *s)
 {
-    /* Copy the stable prefix; under composition, the character before
-     * the first unstable one may still compose with it. */
-    size_t i = 0, prev = 0;
-    while (i < len) {
-        uint32_t cp;
-        size_t k;
-        if ((unsigned char)text[i] < 0x80) {
-            prev = i++;
-            continue;
-        }
-        if (decode(text, len, i, &cp, &k))
-            return TOK_EUTF8;
-        if (!nf_stable(cp, compat, compose_))
-            break;
-        prev = i;
-        i += k;
-    }
-    if (i == len)
-        return tok_normalized_append_aligned(out, text, align, len);
-    size_t start = compose_ ? prev : i;
-    if (tok_normalized_append_aligned(out, text, align, start))
-        return TOK_ENOMEM;
-    tok_span last = start ? align[start - 1]
-                          : (tok_span){align[0].start, align[0].start};
     pending q = {s, 0, 0, 0, compat};
-    for (i = start; i < len;) {
+    tok_span last = {align[0].start, align[0].start};
+    size_t i = 0;
+    while (i < len) {
+        size_t j = i, prev = i, k;
         uint32_t cp;
-        size_t k;
-        if (decode(text, len, i, &cp, &k))
-            return TOK_EUTF8;
-        if (pending_push(&q, cp, align[i]))
+        while (j < len) {
+            uint64_t x;
+            if (len - j >= 8 && (memcpy(&x, text + j, 8), !(x & HIGHS))) {
+                prev = j + 7;
+                j += 8;
+                continue;
+            }
+            if ((unsigned char)text[j] < 0x80) {
+                prev = j++;
+                continue;
+            }
+            if (decode(text, len, j, &cp, &k))
+                return TOK_EUTF8;
+            if (!nf_stable(cp, compat, compose_))
+                break;
+            prev = j;
+            j += k;
+        }
+        size_t stop = j == len || !compose_ ? j : prev;
+        if (tok_normalized_append_aligned(out, text + i, align + i,
+                                          stop - i))
             return TOK_ENOMEM;
-        i += k;
+        if (stop > i)
+            last = align[stop - 1];
+        i = stop;
+        if (i == len)
+            break;
+        do {
+            if (decode(text, len, i, &cp, &k))
+                return TOK_EUTF8;
+            if (i > stop && nf_stable(cp, compat, compose_))
+                break;
+            if (pending_push(&q, cp, align[i]))
+                return TOK_ENOMEM;
+            i += k;
+        } while (i < len);
+        int rc = compose_ ? flush_composed(&q, out, &last)
+                          : flush_plain(&q, out, &last);
+        if (rc)
+            return rc;
     }
-    return compose_ ? flush_composed(&q, out, &last)
-                    : flush_plain(&q, out, &last);
+    return TOK_OK;
 }
 
 /* ---- BertNormalizer ---- */
@@ -429,6 +475,46 @@ static inline void put_lower(tok_normalized *o, uint32_t cp, tok_span sp,
     size_t n = tok_uni_lower(cp, lo);
     for (size_t i = 0; i < n; i++)
         put(o, lo[i], sp);
+}
+
+/* Writes the ASCII run at u[i..] as clean_text and lowercase make it;
+ * returns where the run ends.  out has room for len - i bytes. */
+static size_t bert_ascii(const unsigned char *u, const tok_span *align,
+                         size_t i, size_t len, tok_normalized *out,
+                         bool clean, bool lower)
+{
+    char *d = out->text + out->len;
+    tok_span *da = out->align + out->len;
+    size_t w = 0;
+    while (i < len) {
+        uint64_t x;
+        if (len - i >= 8 && (memcpy(&x, u + i, 8), plain_ascii8(x))) {
+            if (lower)
+                x = lower8(x);
+            memcpy(d + w, &x, 8);
+            memcpy(da + w, align + i, 8 * sizeof *align);
+            w += 8;
+            i += 8;
+            continue;
+        }
+        unsigned c = u[i];
+        if (c >= 0x80)
+            break;
+        i++;
+        if (c < 0x20 || c == 0x7F) {
+            if (clean) {
+                if (c != '\t' && c != '\n' && c != '\r')
+                    continue;
+                c = ' ';
+            }
+        } else if (lower) {
+            c += (unsigned)(c - 'A' < 26u) << 5;
+        }
+        d[w] = (char)c;
+        da[w++] = align[i - 1];
+    }
+    out->len += w;
+    return i;
 }
 
 /* Reordering, accent stripping and lowercasing of the pending pieces. */
@@ -466,34 +552,21 @@ static int norm_bert(const tok_normalizer *n, const char *text,
     size_t i = 0;
     while (i < len) {
         if (u[i] < 0x80) {
+            /* A control clean_text deletes goes before NFD, so marks
+             * around it still form one run to reorder. */
+            if (q.np && clean && (u[i] < 0x20 || u[i] == 0x7F) &&
+                u[i] != '\t' && u[i] != '\n' && u[i] != '\r') {
+                i++;
+                continue;
+            }
             /* The hot path: a run of ASCII, which NFD never touches. */
-            size_t j = i + 1;
-            while (j < len && u[j] < 0x80)
-                j++;
             if (q.np && flush_bert(&q, out, &last, lower))
                 return TOK_ENOMEM;
-            if (tok_normalized_reserve(out, j - i))
+            if (tok_normalized_reserve(out, len - i))
                 return TOK_ENOMEM;
-            char *d = out->text + out->len;
-            tok_span *da = out->align + out->len;
-            size_t w = 0;
-            for (; i < j; i++) {
-                unsigned c = u[i];
-                if (TOK_UNLIKELY(c < 0x20 || c == 0x7F)) {
-                    if (clean) {
-                        if (c != '\t' && c != '\n' && c != '\r')
-                            continue;
-                        c = ' ';
-                    }
-                } else if (lower) {
-                    c += (unsigned)(c - 'A' < 26u) << 5;
-                }
-                d[w] = (char)c;
-                da[w] = align[i];
-                w++;
-            }
-            out->len += w;
+            size_t j = bert_ascii(u, align, i, len, out, clean, lower);
             last = align[j - 1];
+            i = j;
             continue;
         }
         uint32_t cp;
@@ -522,6 +595,10 @@ static int norm_bert(const tok_normalizer *n, const char *text,
             last = sp;
             continue;
         }
+        /* Text without ASCII would pile up: a starter may start afresh. */
+        if (q.np >= 1024 && starts_run(ideograph ? ' ' : cp) &&
+            flush_bert(&q, out, &last, lower))
+            return TOK_ENOMEM;
         if (ideograph) {
             if (pending_push(&q, ' ', sp) || pending_push(&q, cp, sp) ||
                 pending_push(&q, ' ', sp))
@@ -550,7 +627,14 @@ static int norm_lowercase(const char *text, const tok_span *align,
             if (tok_normalized_reserve(out, j - i))
                 return TOK_ENOMEM;
             char *d = out->text + out->len;
-            for (size_t x = i; x < j; x++) {
+            size_t x = i;
+            for (; j - x >= 8; x += 8) {
+                uint64_t w;
+                memcpy(&w, u + x, 8);
+                w = lower8(w);
+                memcpy(d + (x - i), &w, 8);
+            }
+            for (; x < j; x++) {
                 unsigned c = u[x];
                 d[x - i] = (char)(c + ((unsigned)(c - 'A' < 26u) << 5));
             }
@@ -804,8 +888,13 @@ int tok_normalize(const tok_normalizer *n, const char *text,
                   tok_norm_scratch *scratch)
 {
     int rc;
-    if (!n) {
+    if (len == 0) {
+        /* No normalizer makes text out of nothing (Prepend included). */
+        rc = TOK_OK;
+    } else if (!n) {
         rc = tok_normalized_append_aligned(out, text, align, len);
+    } else if (!scratch) {
+        rc = TOK_EINVAL;
     } else if (n->type != TOK_NORM_SEQUENCE) {
         rc = normalize_one(n, text, align, len, out, scratch);
     } else {

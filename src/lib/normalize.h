@@ -68,7 +68,26 @@ typedef struct tok_norm_scratch {
 void tok_norm_scratch_dispose(tok_norm_scratch *s);
 
 /* Normalizes in[0..len) (valid UTF-8, with its alignments) and APPENDS
- * the result with alignments to out.  A NULL normalizer copies. */
+ * the result with alignments to out.  A NULL normalizer copies.
+ *
+ * The result is Hugging Face tokenizers 0.23.2's, text and alignments:
+ * - spans are handed out by position, as HF's NormalizedString does: a
+ *   character that replaces input takes the span of the first input
+ *   character not yet consumed, an inserted one the span of the last
+ *   consumed.  So a composed character (NFC) carries the span of its
+ *   first part, marks moved by canonical reordering take the spans of the
+ *   places they land on, a Replace replacement carries the span of the
+ *   last character of the match, and the characters of a decomposition,
+ *   of a lowercase expansion or of Prepend that of their source;
+ * - BertNormalizer deletes U+0000, U+FFFD and the Cc, Cf and Co
+ *   characters of Unicode 8.0 but tab, LF and CR (not unassigned ones),
+ *   turns White_Space into ' ', and strips the Mn of Unicode 8.0 after
+ *   NFD; StripAccents deletes every mark (M*) of Unicode 9.0 and does no
+ *   NFD; the normal forms use Unicode 9.0 data; lowercase is Rust's
+ *   char::to_lowercase, one character at a time (no final sigma).
+ * scratch may be NULL only with a NULL normalizer.  Returns TOK_OK,
+ * TOK_ENOMEM, TOK_EUTF8 (invalid input) or TOK_EINVAL (no scratch, an
+ * empty Replace pattern, Sequences nested deeper than 64). */
 int tok_normalize(const tok_normalizer *n, const char *text,
                   const tok_span *align, size_t len, tok_normalized *out,
                   tok_norm_scratch *scratch);

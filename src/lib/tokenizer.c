@@ -219,6 +219,8 @@ int tok_tokenizer_finish(tok_tokenizer *tk, tok_error *err)
     if (rc)
         return rc;
     tk->bytelevel = tok_pretok_is_bytelevel(tk->pretok);
+    static uint64_t next_uid;
+    tk->uid = __atomic_add_fetch(&next_uid, 1, __ATOMIC_RELAXED);
     for (size_t i = 0; i < 5; i++) {
         tok_buffer b = TOK_BUFFER_INIT;
         bool present = true;

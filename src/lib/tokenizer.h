@@ -17,6 +17,9 @@ struct tok_tokenizer {
     tok_decoder *decoder;
     tok_added_vocab added;
     bool bytelevel;               /* the model sees byte-level text */
+    /* Unique for the life of the process, so per-thread caches made for
+     * one tokenizer are never used with another at the same address. */
+    uint64_t uid;
     /* truncation and padding from the file ("null" when absent): kept
      * verbatim for the writer until they are implemented as options. */
     char *truncation_json;

@@ -44,14 +44,16 @@ static int32_t find_slot(const tok_vocab *v, const char *s, size_t len,
                          size_t *slot)
 {
     size_t mask = v->nslots - 1;
-    size_t i = (size_t)tok_hash_bytes(s, len) & mask;
+    uint64_t h = tok_hash_bytes(s, len);
+    uint32_t tag = (uint32_t)(h >> 32);
+    size_t i = (size_t)h & mask;
     for (;;) {
-        int32_t id = v->slots[i];
+        int32_t id = v->slots[i].id;
         if (id < 0) {
             *slot = i;
             return -1;
         }
-        if (v->str_len[id] == len &&
+        if (v->slots[i].tag == tag && v->str_len[id] == len &&
             memcmp(v->arena + v->str_off[id], s, len) == 0) {
             *slot = i;
             return id;
@@ -62,7 +64,7 @@ static int32_t find_slot(const tok_vocab *v, const char *s, size_t len,
 
 static int rehash(tok_vocab *v, size_t nslots)
 {
-    int32_t *slots = tok_malloc(nslots * sizeof *slots);
+    tok_vocab_slot *slots = tok_malloc(nslots * sizeof *slots);
     if (!slots)
         return TOK_ENOMEM;
     memset(slots, 0xff, nslots * sizeof *slots);
@@ -73,8 +75,11 @@ static int rehash(tok_vocab *v, size_t nslots)
         if (v->str_off[id] == UINT32_MAX)
             continue;
         size_t slot;
-        find_slot(v, v->arena + v->str_off[id], v->str_len[id], &slot);
-        v->slots[slot] = (int32_t)id;
+        const char *str = v->arena + v->str_off[id];
+        find_slot(v, str, v->str_len[id], &slot);
+        v->slots[slot].id = (int32_t)id;
+        v->slots[slot].tag =
+            (uint32_t)(tok_hash_bytes(str, v->str_len[id]) >> 32);
     }
     return TOK_OK;
 }
@@ -127,7 +132,8 @@ int tok_vocab_add(tok_vocab *v, const char *s, size_t len, int32_t id,
     v->str_off[uid] = (uint32_t)v->arena_len;
     v->str_len[uid] = (uint32_t)len;
     v->arena_len += len + 1;
-    v->slots[slot] = id;
+    v->slots[slot].id = id;
+    v->slots[slot].tag = (uint32_t)(tok_hash_bytes(s, len) >> 32);
     v->count++;
     return TOK_OK;
 }

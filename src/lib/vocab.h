@@ -8,6 +8,13 @@
  * is an open-addressing hash on the bytes.  Immutable after building, so
  * shared by all threads.  Token strings may hold any bytes (byte-level
  * vocabularies are stored as Hugging Face spells them, e.g. "Ġthe"). */
+/* A hash slot: the id and the top bits of its string's hash, so most
+ * probes that miss never touch the strings. */
+typedef struct tok_vocab_slot {
+    int32_t id;           /* -1: empty */
+    uint32_t tag;
+} tok_vocab_slot;
+
 typedef struct tok_vocab {
     char *arena;          /* all strings, each followed by a NUL */
     size_t arena_len, arena_cap;
@@ -15,7 +22,7 @@ typedef struct tok_vocab {
     uint32_t *str_len;    /* id -> length */
     size_t size;          /* number of ids (max id + 1) */
     size_t cap;
-    int32_t *slots;       /* hash slots holding ids, -1 empty */
+    tok_vocab_slot *slots;
     size_t nslots;        /* a power of two */
     size_t count;         /* number of strings present */
 } tok_vocab;

@@ -101,6 +101,7 @@ const marks = ["\u0300", "\u0301", "\u0316", "\u0323", "\u0327", "\u0334",
     "\u0345", "\u0344", "\u05b0", "\u093c", "\u094d", "\u0f71", "\u0f72",
     "\u0f73", "\u1dce", "\u302a", "\u3099", "\u1abf", "\u0898"];
 let seed = 12345;
+let longText = null;
 function rand(n) {
     seed = (seed * 1103515245 + 12345) % 2147483648;
     return Math.floor(seed / 65536) % n;
@@ -121,7 +122,8 @@ texts.push("", " ", "   ", "\u3000a\u2003", "a\u0301\u0316b",
     "aaa", "aaaa", "abab", "\u00e9\u00e9", "ab" + "\u0301".repeat(3),
     "\u00c5\u0301\u0327", "A" + "\u0301\u0316\u0334\u0345".repeat(10),
     "\u0130stanbul", "\u0049\u0307", "x\u0007\u0301y", "\u0007\u0301",
-    "\u4e2d\u0301", "\u00e9\u4e2d", "\uff76\uff9e", "\u30ab\u3099");
+    "\u4e2d\u0301", "\u00e9\u4e2d", "\uff76\uff9e", "\u30ab\u3099",
+    "C\u05a0\u000b\u1baa\u{1e00c}", "a\u0301\u0007\u0316\u200b\u0334");
 for (let i = 0; i < 150; i++) {
     let s = "";
     const n = 1 + rand(12);
@@ -138,13 +140,30 @@ for (let i = 0; i < 150; i++) {
     texts.push(s + "o");
 }
 
+// A long text without ASCII, for BertNormalizer's batches of marks.
+const longConfigs = new Set(["bert-uncased", "bert-only-strip"]);
+{
+    const cjk = ["\u4e2d", "\u304c", "\uac01", "\u0301", "\u0316",
+        "\u0323", "\u3000", "\u00e9", "\uf900", "\u0f73", "\u0344",
+        "\u1baa", "\u05a0"];
+    let s = "";
+    for (let k = 0; k < 1500; k++)
+        s += cjk[rand(cjk.length)];
+    golden.push(s);   /* goes with the golden texts' configurations */
+    longText = s;
+}
+
 const out = [];
 for (const [name, norm] of Object.entries(configs))
     out.push(JSON.stringify({ config: name, normalizer: norm }));
 (async () => {
     for (const [name, norm] of Object.entries(configs)) {
         const t = tokenizer(norm);
-        const all = goldenConfigs.has(name) ? golden.concat(texts) : texts;
+        let all = goldenConfigs.has(name) ? golden.concat(texts) : texts;
+        if (!longConfigs.has(name))
+            all = all.filter((t) => t !== longText);
+        else if (!goldenConfigs.has(name))
+            all = all.concat([longText]);
         for (const text of all) {
             const normalized = t.getNormalizer() ?
                 t.getNormalizer().normalizeString(text) : text;

@@ -310,6 +310,96 @@ static void texts_match_hf_text_and_alignments(void **state)
     assert_int_equal(failures, 0);
 }
 
+/* The golden BERT encodings (split_special files: no added tokens in the
+ * text) must tile the normalized text, spaces aside, and each token's
+ * offsets must be the spans of its first and last bytes. */
+static size_t golden_bert_check(const char *file, const tok_normalizer *n,
+                                size_t *checked)
+{
+    char path[1024];
+    const char *dir = getenv("TOK_TEST_DATA");
+    snprintf(path, sizeof path, "%s/golden/%s", dir ? dir : "tests/data",
+             file);
+    char *data;
+    size_t len, failures = 0;
+    if (tok_read_file(path, &data, &len, NULL))
+        fail_msg("cannot read %s", path);
+    run r = {0};
+    for (char *line = data; line < data + len;) {
+        char *nl = memchr(line, '\n', (size_t)(data + len - line));
+        if (!nl)
+            nl = data + len;
+        *nl = '\0';
+        cJSON *j = strstr(line, "\\u0000") ? NULL : cJSON_Parse(line);
+        line = nl + 1;
+        if (!j)
+            continue;
+        const char *text =
+            cJSON_GetObjectItemCaseSensitive(j, "text")->valuestring;
+        const cJSON *toks = cJSON_GetObjectItemCaseSensitive(j, "tokens");
+        const cJSON *offs =
+            cJSON_GetObjectItemCaseSensitive(j, "byte_offsets");
+        int nt = cJSON_GetArraySize(toks);
+        /* [UNK] stands for a whole word; special tokens in the text are
+         * matched before normalization. */
+        bool skip = false;
+        static const char *const special[] = {"[UNK]", "[PAD]", "[CLS]",
+                                              "[SEP]", "[MASK]"};
+        for (int t = 1; t + 1 < nt; t++)
+            for (size_t k = 0; k < 5; k++)
+                skip |= !strcmp(cJSON_GetArrayItem(toks, t)->valuestring,
+                                special[k]);
+        if (skip) {
+            cJSON_Delete(j);
+            continue;
+        }
+        assert_int_equal(norm(&r, n, text, strlen(text)), TOK_OK);
+        size_t pos = 0;
+        bool ok = true;
+        for (int t = 1; ok && t + 1 < nt; t++) {
+            const char *tok = cJSON_GetArrayItem(toks, t)->valuestring;
+            if (t > 1 && !strncmp(tok, "##", 2))
+                tok += 2;
+            size_t tl = strlen(tok);
+            while (pos < r.out.len && r.out.text[pos] == ' ')
+                pos++;
+            ok = pos + tl <= r.out.len && !memcmp(r.out.text + pos, tok, tl);
+            const cJSON *o = cJSON_GetArrayItem(offs, t);
+            ok = ok && tl > 0 &&
+                 r.out.align[pos].start ==
+                     (uint32_t)cJSON_GetArrayItem(o, 0)->valueint &&
+                 r.out.align[pos + tl - 1].end ==
+                     (uint32_t)cJSON_GetArrayItem(o, 1)->valueint;
+            pos += tl;
+        }
+        while (pos < r.out.len && r.out.text[pos] == ' ')
+            pos++;
+        if ((!ok || pos != r.out.len) && failures++ < 10)
+            print_error("%s: \"%s\" does not tile\n", file, text);
+        (*checked)++;
+        cJSON_Delete(j);
+    }
+    run_dispose(&r);
+    free(data);
+    return failures;
+}
+
+static void golden_bert_tokens_tile_the_text_with_their_offsets(void **state)
+{
+    (void)state;
+    tok_normalizer uncased = bert(true, true, -1, true);
+    tok_normalizer cased = bert(true, true, -1, false);
+    size_t checked = 0;
+    size_t failures =
+        golden_bert_check("bert-base-uncased.split_special.jsonl", &uncased,
+                          &checked) +
+        golden_bert_check("bert-base-uncased.jsonl", &uncased, &checked) +
+        golden_bert_check("bert-base-cased.jsonl", &cased, &checked);
+    print_message("%zu golden encodings checked\n", checked);
+    assert_true(checked > 400);
+    assert_int_equal(failures, 0);
+}
+
 /* One kind of line of codepoints.txt: what a normalizer does to each code
  * point when it is alone. */
 typedef struct cp_kind {
@@ -620,12 +710,25 @@ static void bert_stripping_splits_hangul_and_drops_dakuten_virama_points(
     run_dispose(&r);
 }
 
+static void bert_reorders_marks_across_a_deleted_control(void **state)
+{
+    (void)state;
+    /* clean_text runs before NFD: with the VT gone, U+1BAA (class 9, not
+     * Mn) moves ahead of U+05A0 (class 230, Mn) and takes its span. */
+    tok_normalizer n = bert(true, false, 1, false);
+    run r = {0};
+    assert_int_equal(norm(&r, &n, "C\xd6\xa0\x0b\xe1\xae\xaa", 7), TOK_OK);
+    assert_text(&r, "C\xe1\xae\xaa");
+    SPANS(&r, 0, 1, 1, 3);
+    run_dispose(&r);
+}
+
 static void bert_does_not_fold_full_width_or_math_letters(void **state)
 {
     (void)state;
     tok_normalizer n = bert(true, true, -1, true);
     run r = {0};
-    /* ｈｅｌｌｏ stays (its lowercase is itself); Ｈ lowercases to ｈ. */
+    /* No NFKC: Ｈ lowercases to ｈ, not h; 𝐇 has no lowercase. */
     assert_int_equal(norm(&r, &n, "\xef\xbc\xa8\xf0\x9d\x90\x87", 7), TOK_OK);
     assert_text(&r, "\xef\xbd\x88\xf0\x9d\x90\x87");
     run_dispose(&r);
@@ -925,6 +1028,13 @@ static void output_is_appended_and_a_null_normalizer_copies(void **state)
     assert_memory_equal(out.text, "abcd", 5);
     assert_int_equal(out.align[2].start, 7);
     assert_int_equal(out.align[3].end, 9);
+    /* Nothing in, nothing out, even for Prepend. */
+    tok_normalizer pre = {.type = TOK_NORM_PREPEND};
+    pre.u.prepend.prepend = "x";
+    assert_int_equal(tok_normalize(&pre, NULL, NULL, 0, &out, &s), TOK_OK);
+    assert_int_equal(out.len, 4);
+    assert_int_equal(tok_normalize(&lower, "CD", a, 2, &out, NULL),
+                     TOK_EINVAL);
     tok_normalized_dispose(&out);
     tok_norm_scratch_dispose(&s);
 }
@@ -1013,6 +1123,7 @@ int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(texts_match_hf_text_and_alignments),
+        cmocka_unit_test(golden_bert_tokens_tile_the_text_with_their_offsets),
         cmocka_unit_test(every_code_point_alone_matches_hf),
         cmocka_unit_test(combining_classes_block_composition_as_in_hf),
         cmocka_unit_test(
@@ -1027,6 +1138,7 @@ int main(void)
             bert_cased_dotted_capital_i_keeps_its_dot_when_not_stripped),
         cmocka_unit_test(
             bert_stripping_splits_hangul_and_drops_dakuten_virama_points),
+        cmocka_unit_test(bert_reorders_marks_across_a_deleted_control),
         cmocka_unit_test(bert_does_not_fold_full_width_or_math_letters),
         cmocka_unit_test(bert_ascii_fast_path_agrees_with_every_option),
         cmocka_unit_test(
