@@ -10,15 +10,12 @@
  * Lookup structures, built once and shared by all threads
  * ------------------------------------------------------------------------ */
 
-/* One entry of the pair -> merge table.  A pair that appears twice in the
- * merges keeps the later rank and result, as Hugging Face's HashMap does. */
-typedef struct bpe_slot {
-    uint64_t key;       /* (left << 32) | right; BPE_EMPTY when free */
-    uint32_t rank;
-    int32_t result;
-} bpe_slot;
-
+/* The pair -> merge table packs one merge in 64 bits: left id, right id
+ * and rank, so GPT-2's 50,000 merges take 1 MiB (cache misses on this
+ * table are most of the cost of a merge).  A pair listed twice keeps the
+ * later rank, as Hugging Face's HashMap does. */
 #define BPE_EMPTY UINT64_MAX
+#define BPE_NONE UINT32_MAX
 
 /* Code points below this get a direct char -> id table; the byte-level
  * alphabet ends at U+0143, so GPT-2 style words never leave the tables. */
@@ -29,32 +26,50 @@ typedef struct bpe_slot {
 enum { BPE_PREFIX = 1, BPE_SUFFIX = 2 };
 
 typedef struct bpe_impl {
-    bpe_slot *slots;
+    uint64_t *slots;                /* (left, right, rank) or BPE_EMPTY */
     size_t mask;
     unsigned shift;                 /* 64 - log2(number of slots) */
+    unsigned id_bits;               /* bits of each id in a slot */
+    unsigned rank_bits;             /* the low bits: the rank */
+    int32_t *results;               /* rank -> the id the merge makes */
     int32_t *tab[4];                /* variant -> [BPE_TAB_CHARS] ids */
     int32_t *tab_mem;
     int32_t byte_id[256];           /* id of "<0xXX>", -1 when absent */
     const char *prefix, *suffix;    /* "" when none */
     size_t plen, slen;
+    /* No two merges give the same token, so a queued merge can only be
+     * stale by rank: short words may then take the simple scan. */
+    bool distinct_results;
+    bool queue_only;                /* test hook: always use the queue */
 } bpe_impl;
 
-static inline uint64_t pair_key(int32_t left, int32_t right)
+static inline uint64_t pair_key(const bpe_impl *b, int32_t left,
+                                int32_t right)
 {
-    return ((uint64_t)(uint32_t)left << 32) | (uint32_t)right;
+    return (((uint64_t)(uint32_t)left << b->id_bits) | (uint32_t)right)
+           << b->rank_bits;
 }
 
-static inline const bpe_slot *find_merge(const bpe_impl *b, int32_t left,
-                                         int32_t right)
+/* The slot where the search for (left, right) starts. */
+static inline size_t merge_slot(const bpe_impl *b, int32_t left,
+                                int32_t right)
 {
-    uint64_t key = pair_key(left, right);
+    return (size_t)((pair_key(b, left, right) * 0x9E3779B97F4A7C15ULL) >>
+                    b->shift);
+}
+
+/* The rank of the merge of (left, right), or BPE_NONE. */
+static inline uint32_t merge_rank(const bpe_impl *b, int32_t left,
+                                  int32_t right)
+{
+    uint64_t key = pair_key(b, left, right);
     size_t i = (size_t)((key * 0x9E3779B97F4A7C15ULL) >> b->shift);
     for (;;) {
-        const bpe_slot *s = &b->slots[i];
-        if (s->key == key)
-            return s;
-        if (s->key == BPE_EMPTY)
-            return NULL;
+        uint64_t v = b->slots[i];
+        if (v == BPE_EMPTY)
+            return BPE_NONE;
+        if (((v ^ key) >> b->rank_bits) == 0)
+            return (uint32_t)(v & ((UINT64_C(1) << b->rank_bits) - 1));
         i = (i + 1) & b->mask;
     }
 }
@@ -83,6 +98,7 @@ static void bpe_free_impl(tok_model *m)
     if (!b)
         return;
     tok_free(b->slots);
+    tok_free(b->results);
     tok_free(b->tab_mem);
     tok_free(b);
     m->impl = NULL;
@@ -90,6 +106,27 @@ static void bpe_free_impl(tok_model *m)
 
 static int build_merges(tok_model *m, bpe_impl *b, tok_error *err)
 {
+    unsigned id_bits = 1;
+    while (((size_t)1 << id_bits) < m->vocab.size)
+        id_bits++;
+    unsigned rank_bits = 64 - 2 * id_bits;
+    if (rank_bits > 32)
+        rank_bits = 32;
+    /* Ranks stay below the all-ones rank, so no slot equals BPE_EMPTY. */
+    if (2 * id_bits > 48 ||
+        m->nmerges >= (((uint64_t)1 << rank_bits) - 1))
+        return tok_error_set(err, TOK_EUNSUPPORTED,
+                             "BPE: %zu ids and %zu merges are too many",
+                             m->vocab.size, m->nmerges);
+    b->id_bits = id_bits;
+    b->rank_bits = rank_bits;
+    b->results = tok_malloc((m->nmerges ? m->nmerges : 1) *
+                            sizeof *b->results);
+    if (!b->results)
+        return tok_error_set(err, TOK_ENOMEM, "out of memory");
+    for (size_t r = 0; r < m->nmerges; r++)
+        b->results[r] = m->merges[r].result;
+
     size_t nslots = 16;
     unsigned bits = 4;
     while (nslots < m->nmerges * 2) {
@@ -99,12 +136,9 @@ static int build_merges(tok_model *m, bpe_impl *b, tok_error *err)
     b->slots = tok_malloc(nslots * sizeof *b->slots);
     if (!b->slots)
         return tok_error_set(err, TOK_ENOMEM, "out of memory");
-    for (size_t i = 0; i < nslots; i++)
-        b->slots[i].key = BPE_EMPTY;
+    memset(b->slots, 0xff, nslots * sizeof *b->slots);
     b->mask = nslots - 1;
     b->shift = 64 - bits;
-    if (m->nmerges > UINT32_MAX)
-        return tok_error_set(err, TOK_EFORMAT, "BPE: too many merges");
     for (size_t r = 0; r < m->nmerges; r++) {
         const tok_merge *mg = &m->merges[r];
         if (!tok_vocab_str(&m->vocab, mg->left, NULL) ||
@@ -113,14 +147,30 @@ static int build_merges(tok_model *m, bpe_impl *b, tok_error *err)
             return tok_error_set(err, TOK_EFORMAT,
                                  "BPE: merge %zu uses an id outside the "
                                  "vocabulary", r);
-        uint64_t key = pair_key(mg->left, mg->right);
+        uint64_t key = pair_key(b, mg->left, mg->right);
         size_t i = (size_t)((key * 0x9E3779B97F4A7C15ULL) >> b->shift);
-        while (b->slots[i].key != BPE_EMPTY && b->slots[i].key != key)
+        while (b->slots[i] != BPE_EMPTY &&
+               ((b->slots[i] ^ key) >> rank_bits) != 0)
             i = (i + 1) & b->mask;
-        b->slots[i].key = key;
-        b->slots[i].rank = (uint32_t)r;
-        b->slots[i].result = mg->result;
+        b->slots[i] = key | r;
     }
+
+    /* One bit per id: has a merge already produced it? */
+    size_t nwords = (m->vocab.size + 63) / 64;
+    uint64_t *seen = tok_calloc(nwords ? nwords : 1, sizeof *seen);
+    if (!seen)
+        return tok_error_set(err, TOK_ENOMEM, "out of memory");
+    b->distinct_results = true;
+    for (size_t r = 0; r < m->nmerges && b->distinct_results; r++) {
+        const tok_merge *mg = &m->merges[r];
+        if (merge_rank(b, mg->left, mg->right) != r)
+            continue;           /* a pair listed again later */
+        size_t id = (size_t)mg->result;
+        uint64_t bit = (uint64_t)1 << (id % 64);
+        b->distinct_results = !(seen[id / 64] & bit);
+        seen[id / 64] |= bit;
+    }
+    tok_free(seen);
     return TOK_OK;
 }
 
@@ -202,21 +252,28 @@ typedef struct bpe_sym {
 } bpe_sym;
 
 /* The cache keeps words of up to CACHE_WORD bytes that split into at most
- * CACHE_PIECES pieces: that covers nearly all of natural text, whose
- * frequent words repeat, in one 64-byte line per entry.  It is
- * direct-mapped: a new word simply replaces the one in its slot. */
-#define CACHE_WORD 28
+ * CACHE_PIECES pieces, one 64-byte line each: natural text repeats its
+ * words, and a hit costs one memory access where merging costs several.
+ * It is 4-way set-associative with tree pseudo-LRU replacement; the tags
+ * of a set share 16 bytes, so a miss reads no entry.  Words are stored
+ * zero-padded, so comparing is four loads and a mask. */
+#define CACHE_WORD 32
 #define CACHE_PIECES 6
-#define CACHE_BITS 13
+#define CACHE_SET_BITS 13
+#define CACHE_WAYS 4
+#define CACHE_LINE 64
 
 typedef struct bpe_cache_entry {
-    uint32_t hash;
-    uint8_t wlen;       /* 0: empty */
+    uint8_t wlen;
     uint8_t npieces;
     uint8_t ends[CACHE_PIECES];
     int32_t ids[CACHE_PIECES];
     char word[CACHE_WORD];
 } bpe_cache_entry;
+
+typedef struct bpe_cache_set {
+    uint32_t tag[CACHE_WAYS];   /* 0: empty way */
+} bpe_cache_set;
 
 /* Above this many symbols the arrays are given back after the word, so a
  * single huge word does not pin its memory in the thread's scratch. */
@@ -229,7 +286,10 @@ typedef struct bpe_scratch {
     size_t heap_len, heap_cap;
     char *buf;          /* prefix + char + suffix for vocabulary look-ups */
     size_t buf_cap;
-    bpe_cache_entry *cache;
+    bpe_cache_entry *cache;     /* aligned to a cache line in cache_mem */
+    void *cache_mem;
+    bpe_cache_set *sets;
+    uint8_t *plru;              /* per set: the three tree bits */
 } bpe_scratch;
 
 static void bpe_scratch_free(void *p)
@@ -240,11 +300,15 @@ static void bpe_scratch_free(void *p)
     tok_free(s->syms);
     tok_free(s->heap);
     tok_free(s->buf);
-    tok_free(s->cache);
+    tok_free(s->cache_mem);
+    tok_free(s->sets);
+    tok_free(s->plru);
     tok_free(s);
 }
 
-static void *bpe_scratch_new(const tok_model *m)
+/* A scratch without a word cache is for one-off calls (no scratch given):
+ * it is small to make and free. */
+static bpe_scratch *scratch_alloc(const tok_model *m, bool cache)
 {
     const bpe_impl *b = m->impl;
     bpe_scratch *s = tok_calloc(1, sizeof *s);
@@ -252,12 +316,29 @@ static void *bpe_scratch_new(const tok_model *m)
         return NULL;
     s->buf_cap = (b ? b->plen + b->slen : 0) + 4;
     s->buf = tok_malloc(s->buf_cap);
-    s->cache = tok_calloc((size_t)1 << CACHE_BITS, sizeof *s->cache);
-    if (!s->buf || !s->cache) {
+    if (!s->buf) {
         bpe_scratch_free(s);
         return NULL;
     }
+    if (!cache)
+        return s;
+    size_t nsets = (size_t)1 << CACHE_SET_BITS;
+    s->cache_mem = tok_calloc(nsets * CACHE_WAYS + 1, sizeof *s->cache);
+    s->sets = tok_calloc(nsets, sizeof *s->sets);
+    s->plru = tok_calloc(nsets, 1);
+    if (!s->cache_mem || !s->sets || !s->plru) {
+        bpe_scratch_free(s);
+        return NULL;
+    }
+    uintptr_t at = (uintptr_t)s->cache_mem;
+    at = (at + CACHE_LINE - 1) & ~(uintptr_t)(CACHE_LINE - 1);
+    s->cache = (bpe_cache_entry *)at;
     return s;
+}
+
+static void *bpe_scratch_new(const tok_model *m)
+{
+    return scratch_alloc(m, true);
 }
 
 /* ------------------------------------------------------------------------
@@ -405,6 +486,13 @@ static int initial_symbols(const tok_model *m, const bpe_impl *b,
     return TOK_OK;
 }
 
+static inline int queue_pair(bpe_scratch *s, uint32_t rank, size_t pos)
+{
+    if (rank == BPE_NONE)
+        return TOK_OK;
+    return heap_push(s, ((uint64_t)rank << 32) | pos);
+}
+
 /* Hugging Face's merge_all: every adjacent pair with a merge goes in the
  * queue; the lowest (rank, position) is applied unless it went stale.  An
  * entry is stale when its left symbol was merged away or is last, or when
@@ -412,16 +500,13 @@ static int initial_symbols(const tok_model *m, const bpe_impl *b,
  * Face we compare results, not ranks, so a different pair that yields the
  * same token is merged at the entry's rank.  Each merge queues at most
  * two new pairs, so the work is O(n log n) whatever the word. */
-static int merge_all(const tok_model *m, const bpe_impl *b, bpe_scratch *s,
-                     size_t n)
+static int merge_all(const bpe_impl *b, bpe_scratch *s, size_t n)
 {
     bpe_sym *sy = s->syms;
     s->heap_len = 0;
-    for (size_t i = 0; i + 1 < n; i++) {
-        const bpe_slot *e = find_merge(b, sy[i].id, sy[i + 1].id);
-        if (e && heap_push(s, ((uint64_t)e->rank << 32) | i))
+    for (size_t i = 0; i + 1 < n; i++)
+        if (queue_pair(s, merge_rank(b, sy[i].id, sy[i + 1].id), i))
             return TOK_ENOMEM;
-    }
     while (s->heap_len) {
         uint64_t top = heap_pop(s);
         uint32_t rank = (uint32_t)(top >> 32);
@@ -429,15 +514,11 @@ static int merge_all(const tok_model *m, const bpe_impl *b, bpe_scratch *s,
         if (sy[p].id < 0 || sy[p].next < 0)
             continue;
         int32_t q = sy[p].next;
-        const bpe_slot *e = find_merge(b, sy[p].id, sy[q].id);
-        if (!e)
+        uint32_t now = merge_rank(b, sy[p].id, sy[q].id);
+        int32_t result = b->results[rank];
+        if (now != rank &&
+            (now == BPE_NONE || b->results[now] != result))
             continue;
-        int32_t result = e->result;
-        if (e->rank != rank) {
-            result = m->merges[rank].result;
-            if (e->result != result)
-                continue;
-        }
         sy[p].id = result;
         sy[p].len += sy[q].len;
         sy[p].next = sy[q].next;
@@ -446,17 +527,94 @@ static int merge_all(const tok_model *m, const bpe_impl *b, bpe_scratch *s,
             sy[sy[p].next].prev = p;
         if (sy[p].prev >= 0) {
             int32_t l = sy[p].prev;
-            e = find_merge(b, sy[l].id, result);
-            if (e && heap_push(s, ((uint64_t)e->rank << 32) | (uint32_t)l))
+            if (queue_pair(s, merge_rank(b, sy[l].id, result), (size_t)l))
                 return TOK_ENOMEM;
         }
-        if (sy[p].next >= 0) {
-            e = find_merge(b, result, sy[sy[p].next].id);
-            if (e && heap_push(s, ((uint64_t)e->rank << 32) | (uint32_t)p))
-                return TOK_ENOMEM;
-        }
+        if (sy[p].next >= 0 &&
+            queue_pair(s, merge_rank(b, result, sy[sy[p].next].id),
+                       (size_t)p))
+            return TOK_ENOMEM;
     }
     return TOK_OK;
+}
+
+/* Words of up to this many symbols merge by scanning an array of pair
+ * ranks (no queue): for short words that is faster, and with distinct
+ * merge results it picks the same merges as the queue. */
+#define BPE_SMALL 32
+
+/* Lowest rank first, leftmost on a tie (strict <). */
+static size_t merge_small(const bpe_impl *b, bpe_sym *sy, size_t n)
+{
+    uint32_t pr[BPE_SMALL];
+    /* The first look-ups are independent: start all their memory loads
+     * before waiting on any. */
+    for (size_t i = 0; i + 1 < n; i++)
+        __builtin_prefetch(&b->slots[merge_slot(b, sy[i].id, sy[i + 1].id)]);
+    for (size_t i = 0; i + 1 < n; i++)
+        pr[i] = merge_rank(b, sy[i].id, sy[i + 1].id);
+    while (n > 1) {
+        uint32_t best = BPE_NONE;
+        size_t at = 0;
+        for (size_t i = 0; i + 1 < n; i++)
+            if (pr[i] < best) {
+                best = pr[i];
+                at = i;
+            }
+        if (best == BPE_NONE)
+            break;
+        sy[at].id = b->results[best];
+        sy[at].len += sy[at + 1].len;
+        /* Drop symbol at+1 and pair at+1; pairs at-1 and at are new. */
+        memmove(&sy[at + 1], &sy[at + 2], (n - at - 2) * sizeof *sy);
+        if (n >= at + 3)
+            memmove(&pr[at + 1], &pr[at + 2], (n - at - 3) * sizeof *pr);
+        n--;
+        if (at > 0)
+            pr[at - 1] = merge_rank(b, sy[at - 1].id, sy[at].id);
+        if (at + 1 < n)
+            pr[at] = merge_rank(b, sy[at].id, sy[at + 1].id);
+    }
+    return n;
+}
+
+/* The cache key: the word zero-padded to CACHE_WORD (32) bytes. */
+typedef struct cache_key {
+    uint64_t w[4];
+} cache_key;
+
+static inline uint64_t cache_hash(const cache_key *k, size_t len)
+{
+    uint64_t h = (k->w[0] ^ len) * 0x9E3779B97F4A7C15ULL;
+    h = (h ^ (h >> 29) ^ k->w[1]) * 0xBF58476D1CE4E5B9ULL;
+    h = (h ^ (h >> 29) ^ k->w[2]) * 0x94D049BB133111EBULL;
+    h = (h ^ (h >> 29) ^ k->w[3]) * 0x9E3779B97F4A7C15ULL;
+    return h ^ (h >> 32);
+}
+
+static inline bool cache_match(const bpe_cache_entry *e, const cache_key *k)
+{
+    uint64_t a[4];
+    memcpy(a, e->word, sizeof a);
+    return ((a[0] ^ k->w[0]) | (a[1] ^ k->w[1]) | (a[2] ^ k->w[2]) |
+            (a[3] ^ k->w[3])) == 0;
+}
+
+/* Tree pseudo-LRU over 4 ways: bit 0 picks the older half, bits 1 and
+ * 2 the older way in halves 0-1 and 2-3.  Touching a way points the bits
+ * on its path away from it. */
+static inline uint8_t plru_touch(uint8_t bits, unsigned way)
+{
+    if (way < 2)
+        return (uint8_t)((bits & 4u) | 1u | (way == 0 ? 2u : 0u));
+    return (uint8_t)((bits & 2u) | (way == 2 ? 4u : 0u));
+}
+
+static inline unsigned plru_victim(uint8_t bits)
+{
+    if (bits & 1u)
+        return 2u + ((bits & 4u) ? 1u : 0u);
+    return (bits & 2u) ? 1u : 0u;
 }
 
 static int push_cached(const bpe_cache_entry *c, tok_pieces *out)
@@ -477,8 +635,7 @@ static int push_cached(const bpe_cache_entry *c, tok_pieces *out)
 }
 
 static int merge_word(const tok_model *m, const bpe_impl *b, bpe_scratch *s,
-                      const char *word, size_t len, tok_pieces *out,
-                      bpe_cache_entry *slot, uint32_t hash)
+                      const char *word, size_t len, tok_pieces *out)
 {
     size_t bound = len;
     if (m->byte_fallback)
@@ -489,40 +646,35 @@ static int merge_word(const tok_model *m, const bpe_impl *b, bpe_scratch *s,
         return TOK_ENOMEM;
     size_t n;
     int rc = initial_symbols(m, b, s, word, len, &n);
-    if (rc == TOK_OK && n > 1)
-        rc = merge_all(m, b, s, n);
     if (rc != TOK_OK)
         return rc;
+    bpe_sym *sy = s->syms;
+    size_t count = n;
+    if (n > 1 && n <= BPE_SMALL && b->distinct_results && !b->queue_only) {
+        count = merge_small(b, sy, n);
+    } else if (n > 1) {
+        rc = merge_all(b, s, n);
+        if (rc != TOK_OK)
+            return rc;
+        /* Gather the survivors at the front, in order. */
+        count = 0;
+        for (int32_t i = 0; i >= 0; i = sy[i].next)
+            sy[count++] = sy[i];
+    }
 
-    size_t count = 0;
-    for (int32_t i = n ? 0 : -1; i >= 0; i = s->syms[i].next)
-        count++;
     size_t need = out->len + count;
     if (need > out->cap && TOK_GROW(out->v, out->cap, need))
         return TOK_ENOMEM;
     tok_piece *p = out->v + out->len;
     uint32_t start = 0;
-    for (int32_t i = n ? 0 : -1; i >= 0; i = s->syms[i].next) {
-        uint32_t end = start + s->syms[i].len;
-        p->id = s->syms[i].id;
-        p->start = start;
-        p->end = end;
-        p++;
+    for (size_t i = 0; i < count; i++) {
+        uint32_t end = start + sy[i].len;
+        p[i].id = sy[i].id;
+        p[i].start = start;
+        p[i].end = end;
         start = end;
     }
     out->len = need;
-
-    if (slot && count <= CACHE_PIECES) {
-        slot->hash = hash;
-        slot->wlen = (uint8_t)len;
-        slot->npieces = (uint8_t)count;
-        memcpy(slot->word, word, len);
-        tok_piece *q = out->v + out->len - count;
-        for (size_t i = 0; i < count; i++) {
-            slot->ids[i] = q[i].id;
-            slot->ends[i] = (uint8_t)q[i].end;
-        }
-    }
     if (s->syms_cap > BPE_KEEP_SYMS) {
         tok_free(s->syms);
         tok_free(s->heap);
@@ -551,24 +703,53 @@ static int bpe_tokenize(const tok_model *m, void *scratch, const char *word,
     bpe_scratch *s = scratch;
     if (!s) {
         /* No thread scratch: a one-off one, so the call still works. */
-        s = bpe_scratch_new(m);
+        s = scratch_alloc(m, false);
         if (!s)
             return TOK_ENOMEM;
-        int rc = bpe_tokenize(m, s, word, len, out);
+        int rc = merge_word(m, b, s, word, len, out);
         bpe_scratch_free(s);
         return rc;
     }
-    bpe_cache_entry *slot = NULL;
-    uint32_t hash = 0;
-    if (len <= CACHE_WORD) {
-        uint64_t h = tok_hash_bytes(word, len);
-        hash = (uint32_t)h;
-        slot = &s->cache[(h >> 32) & ((1u << CACHE_BITS) - 1)];
-        if (slot->hash == hash && slot->wlen == len &&
-            memcmp(slot->word, word, len) == 0)
-            return push_cached(slot, out);
+    if (len > CACHE_WORD || !s->cache)
+        return merge_word(m, b, s, word, len, out);
+
+    cache_key key = {{0, 0, 0, 0}};
+    memcpy(key.w, word, len);
+    uint64_t h = cache_hash(&key, len);
+    size_t set = (size_t)h & (((size_t)1 << CACHE_SET_BITS) - 1);
+    uint32_t tag = (uint32_t)(h >> 32) | 1;
+    bpe_cache_set *cs = &s->sets[set];
+    bpe_cache_entry *ways = &s->cache[set * CACHE_WAYS];
+    for (unsigned w = 0; w < CACHE_WAYS; w++)
+        if (cs->tag[w] == tag && ways[w].wlen == len &&
+            cache_match(&ways[w], &key)) {
+            s->plru[set] = plru_touch(s->plru[set], w);
+            return push_cached(&ways[w], out);
+        }
+    size_t first = out->len;
+    int rc = merge_word(m, b, s, word, len, out);
+    size_t count = out->len - first;
+    if (rc == TOK_OK && count <= CACHE_PIECES) {
+        unsigned w = plru_victim(s->plru[set]);
+        bpe_cache_entry *e = &ways[w];
+        cs->tag[w] = tag;
+        s->plru[set] = plru_touch(s->plru[set], w);
+        e->wlen = (uint8_t)len;
+        e->npieces = (uint8_t)count;
+        memcpy(e->word, key.w, CACHE_WORD);
+        for (size_t i = 0; i < count; i++) {
+            e->ids[i] = out->v[first + i].id;
+            e->ends[i] = (uint8_t)out->v[first + i].end;
+        }
     }
-    return merge_word(m, b, s, word, len, out, slot, hash);
+    return rc;
+}
+
+void tok_bpe_debug_queue_only(tok_model *m, bool on)
+{
+    bpe_impl *b = m->impl;
+    if (b)
+        b->queue_only = on;
 }
 
 const tok_model_ops tok_bpe_ops = {

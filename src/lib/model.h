@@ -85,4 +85,9 @@ void tok_model_free(tok_model *m);
 extern const tok_model_ops tok_wordpiece_ops;
 extern const tok_model_ops tok_bpe_ops;
 
+/* BPE test hook: after build, merge every word with the priority queue
+ * (never the scan kept for short words), so tests can check that both
+ * give the same pieces. */
+void tok_bpe_debug_queue_only(tok_model *m, bool on);
+
 #endif
