@@ -3,6 +3,7 @@
  * accepts for the components tok implements, applies the same defaults,
  * and names the place in the file of anything it rejects. */
 #include <cjson/cJSON.h>
+#include <pthread.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -14,6 +15,19 @@
 /* Sequences inside sequences: Hugging Face sets no limit, but nothing
  * real goes past two or three, and the stages run them recursively. */
 #define MAX_SEQ_DEPTH 32
+
+/* cJSON writes its last error position to a global on every parse, so
+ * two threads loading at once would race on it; loads are rare enough to
+ * take turns. */
+static pthread_mutex_t parse_lock = PTHREAD_MUTEX_INITIALIZER;
+
+static cJSON *parse_locked(const char *json, size_t len, const char **end)
+{
+    pthread_mutex_lock(&parse_lock);
+    cJSON *root = cJSON_ParseWithLengthOpts(json, len, end, 0);
+    pthread_mutex_unlock(&parse_lock);
+    return root;
+}
 
 const char *tok_cjson_version(void)
 {
@@ -81,7 +95,7 @@ static size_t reparse_end(const char *json, size_t len)
     memcpy(copy, json, len);
     copy[len] = ' ';
     const char *end = NULL;
-    cJSON *again = cJSON_ParseWithLengthOpts(copy, len + 1, &end, 0);
+    cJSON *again = parse_locked(copy, len + 1, &end);
     size_t off = end ? (size_t)(end - copy) : len;
     cJSON_Delete(again);
     tok_free(copy);
@@ -127,7 +141,7 @@ static int parse_json(const char *json, size_t len, const char *name,
         return tok_error_at(err, TOK_EFORMAT, 0, 0, "%s%sthe document is "
                             "empty", name ? name : "", name ? ": " : "");
     const char *end = NULL;
-    cJSON *root = cJSON_ParseWithLengthOpts(json, len, &end, 0);
+    cJSON *root = parse_locked(json, len, &end);
     if (!root) {
         size_t off = end ? (size_t)(end - json) : 0;
         if (off + 1 >= len && (off = reparse_end(json, len)) == SIZE_MAX)
@@ -1125,6 +1139,29 @@ static int read_decoder(reader *r, const cJSON *j, tok_decoder **out)
  * Models
  * ------------------------------------------------------------------------ */
 
+/* Ids must run from 0 without gaps (the model checks that too), so an id
+ * past the number of entries is refused before it sizes any table: a
+ * short file must not make the loader allocate gigabytes. */
+static int check_id(const cJSON *c, uint64_t count, const char *where,
+                    int32_t *out, tok_error *err)
+{
+    uint64_t id;
+    if (!as_uint(c, INT32_MAX - 1, &id))
+        return tok_error_set(err, TOK_EFORMAT,
+                             "%s: \"%.60s\": expected an id (an integer "
+                             "from 0 to %d), found %s", where, c->string,
+                             INT32_MAX - 1, kind(c));
+    if (id >= count)
+        return tok_error_set(err, TOK_EFORMAT,
+                             "%s: \"%.60s\": id %llu is past the end of the "
+                             "vocabulary (%llu entries; ids run from 0 "
+                             "without gaps)", where, c->string,
+                             (unsigned long long)id,
+                             (unsigned long long)count);
+    *out = (int32_t)id;
+    return TOK_OK;
+}
+
 static int read_vocab(reader *r, const cJSON *j, tok_vocab *v)
 {
     const cJSON *map;
@@ -1135,16 +1172,12 @@ static int read_vocab(reader *r, const cJSON *j, tok_vocab *v)
         return fail_at(r, "vocab", TOK_EFORMAT,
                        "expected an object, found %s", kind(map));
     size_t old = push_key(r, "vocab");
+    uint64_t count = (uint64_t)cJSON_GetArraySize(map);
     for (const cJSON *c = map->child; c; c = c->next) {
-        uint64_t id;
-        if (!as_uint(c, INT32_MAX - 1, &id)) {
-            rc = fail(r, TOK_EFORMAT,
-                      "\"%.60s\": expected an id (an integer from 0 to %d), "
-                      "found %s", c->string, INT32_MAX - 1, kind(c));
+        int32_t id = 0;
+        if ((rc = check_id(c, count, r->path, &id, r->err)) != TOK_OK)
             break;
-        }
-        rc = tok_vocab_add(v, c->string, strlen(c->string), (int32_t)id,
-                           r->err);
+        rc = tok_vocab_add(v, c->string, strlen(c->string), id, r->err);
         if (rc) {
             tok_error_prefix(r->err, r->path);
             break;
@@ -1578,17 +1611,12 @@ int tok_vocab_json_read(tok_vocab *v, const char *json, size_t len,
                            "%s: expected an object of token -> id, found %s",
                            name, kind(root));
     } else {
+        uint64_t count = (uint64_t)cJSON_GetArraySize(root);
         for (const cJSON *c = root->child; c; c = c->next) {
-            uint64_t id;
-            if (!as_uint(c, INT32_MAX - 1, &id)) {
-                rc = tok_error_set(err, TOK_EFORMAT,
-                                   "%s: \"%.60s\": expected an id (an "
-                                   "integer from 0 to %d), found %s", name,
-                                   c->string, INT32_MAX - 1, kind(c));
+            int32_t id = 0;
+            if ((rc = check_id(c, count, name, &id, err)) != TOK_OK)
                 break;
-            }
-            rc = tok_vocab_add(v, c->string, strlen(c->string), (int32_t)id,
-                               err);
+            rc = tok_vocab_add(v, c->string, strlen(c->string), id, err);
             if (rc) {
                 tok_error_prefix(err, name);
                 break;

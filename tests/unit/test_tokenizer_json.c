@@ -1,5 +1,6 @@
 /* files: reading tokenizer.json and writing it back exactly as Hugging Face
  * tokenizers 0.23.2 saves it, and the errors a bad file gives. */
+#include <pthread.h>
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -720,6 +721,19 @@ static void a_vocabulary_id_used_twice_is_rejected(void **state)
     assert_non_null(strstr(err.message, "model.vocab: \"b\": expected an id"));
 }
 
+static void an_id_past_the_end_of_the_vocabulary_is_rejected(void **state)
+{
+    (void)state;
+    /* A gap would be rejected by the model anyway; refusing it first keeps
+     * a tiny file from sizing tables for two billion ids. */
+    tok_error err = parse_fails(
+        "{\"model\":{\"type\":\"BPE\",\"vocab\":{\"a\":0,"
+        "\"b\":2000000000},\"merges\":[]}}", TOK_EFORMAT);
+    assert_string_equal(err.message, "model.vocab: \"b\": id 2000000000 is "
+                        "past the end of the vocabulary (2 entries; ids run "
+                        "from 0 without gaps)");
+}
+
 static void a_template_naming_a_missing_special_token_is_rejected(void **s)
 {
     (void)s;
@@ -756,6 +770,51 @@ static void load_names_the_file_in_its_errors(void **state)
     assert_int_equal(tok_tokenizer_load(&tk, p, &err), TOK_EFORMAT);
     assert_memory_equal(err.message, p, strlen(p));
     assert_int_equal(err.line, 1);
+}
+
+typedef struct load_job {
+    const char *path;
+    char *json;
+    size_t len;
+    int rc;
+} load_job;
+
+static void *load_and_write(void *arg)
+{
+    load_job *job = arg;
+    tok_tokenizer *tk = NULL;
+    tok_error err;
+    job->rc = tok_tokenizer_load(&tk, job->path, &err);
+    if (job->rc == TOK_OK)
+        job->rc = tok_tokenizer_to_json(tk, &job->json, &job->len, &err);
+    tok_tokenizer_free(tk);
+    return NULL;
+}
+
+static void threads_may_load_and_write_at_the_same_time(void **state)
+{
+    (void)state;
+    load_job jobs[4];
+    pthread_t threads[4];
+    char paths[2][1024];
+    snprintf(paths[0], sizeof paths[0], "%s",
+             data_path("json/all-components.json"));
+    snprintf(paths[1], sizeof paths[1], "%s", vocab_path("bert-base-cased"));
+    for (int i = 0; i < 4; i++) {
+        memset(&jobs[i], 0, sizeof jobs[i]);
+        jobs[i].path = paths[i % 2];
+        assert_int_equal(pthread_create(&threads[i], NULL, load_and_write,
+                                        &jobs[i]), 0);
+    }
+    for (int i = 0; i < 4; i++)
+        assert_int_equal(pthread_join(threads[i], NULL), 0);
+    for (int i = 0; i < 4; i++) {
+        assert_int_equal(jobs[i].rc, TOK_OK);
+        assert_int_equal(jobs[i].len, jobs[i % 2].len);
+        assert_memory_equal(jobs[i].json, jobs[i % 2].json, jobs[i].len);
+    }
+    for (int i = 0; i < 4; i++)
+        free(jobs[i].json);
 }
 
 /* Every allocation of a load and a write may fail; each failure must come
@@ -836,9 +895,11 @@ int main(void)
             metaspace_add_prefix_space_false_needs_the_never_scheme),
         cmocka_unit_test(a_merge_with_a_token_outside_the_vocabulary_is_named),
         cmocka_unit_test(a_vocabulary_id_used_twice_is_rejected),
+        cmocka_unit_test(an_id_past_the_end_of_the_vocabulary_is_rejected),
         cmocka_unit_test(
             a_template_naming_a_missing_special_token_is_rejected),
         cmocka_unit_test(load_names_the_file_in_its_errors),
+        cmocka_unit_test(threads_may_load_and_write_at_the_same_time),
         cmocka_unit_test(allocation_failures_are_reported_not_crashed),
     };
     return cmocka_run_group_tests_name("tokenizer_json", tests, NULL, NULL);
