@@ -1,5 +1,6 @@
 /* CLI stage: `tok encode` -- lines of text in, one line of tokens out for
  * each, in order. */
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -71,15 +72,22 @@ static int format_ids(const tok_encoding *enc, cli_buf *out)
 {
     size_t n = tok_encoding_len(enc);
     const int32_t *ids = tok_encoding_ids(enc);
-    /* An id is at most 11 characters with its separator. */
+    /* An id is at most 11 characters with its sign and separator. */
     if (n > ((size_t)-1 - 1) / 12 || cli_buf_reserve(out, n * 12 + 1) != 0)
         return -1;
+    char *o = out->data + out->len;
     for (size_t i = 0; i < n; i++) {
         if (i)
-            out->data[out->len++] = ' ';
-        cli_buf_i64(out, ids[i]);
+            *o++ = ' ';
+        uint32_t v = (uint32_t)ids[i];
+        if (ids[i] < 0) {
+            *o++ = '-';
+            v = 0u - v;
+        }
+        o = cli_put_u32(o, v);
     }
-    out->data[out->len++] = '\n';
+    *o++ = '\n';
+    out->len = (size_t)(o - out->data);
     return 0;
 }
 
@@ -95,19 +103,31 @@ static int format_tokens(const tok_encoding *enc, cli_buf *out)
     return cli_buf_putc(out, '\n');
 }
 
-static int json_ints_u8(cli_buf *out, const char *key, const uint8_t *v,
-                        size_t n)
+/* The worst case of a JSON array of n numbers of up to `digits` digits
+ * (with sign and comma), with room for a key before it. */
+static size_t array_room(size_t n, size_t digits)
 {
-    if (cli_buf_puts(out, key) != 0 || cli_buf_reserve(out, 2 * n + 2))
-        return -1;
-    out->data[out->len++] = '[';
+    return 64 + n * (digits + 2);
+}
+
+static char *put_key(char *o, const char *key)
+{
+    size_t k = strlen(key);
+    memcpy(o, key, k);
+    return o + k;
+}
+
+static char *put_mask(char *o, const char *key, const uint8_t *v, size_t n)
+{
+    o = put_key(o, key);
     for (size_t i = 0; i < n; i++) {
-        if (i)
-            out->data[out->len++] = ',';
-        out->data[out->len++] = (char)('0' + (v[i] != 0));
+        *o++ = (char)('0' + (v[i] != 0));
+        *o++ = ',';
     }
-    out->data[out->len++] = ']';
-    return 0;
+    if (n)
+        o--;
+    *o++ = ']';
+    return o;
 }
 
 static int format_jsonl(const tok_encoding *enc, cli_buf *out)
@@ -116,30 +136,58 @@ static int format_jsonl(const tok_encoding *enc, cli_buf *out)
     const int32_t *ids = tok_encoding_ids(enc);
     const uint32_t *types = tok_encoding_type_ids(enc);
     const tok_offset *offs = tok_encoding_offsets(enc);
-    int rc = cli_buf_puts(out, "{\"input_ids\":[");
-    for (size_t i = 0; i < n && rc == 0; i++)
-        rc = (i ? cli_buf_putc(out, ',') : 0) || cli_buf_i64(out, ids[i]);
-    rc = rc || cli_buf_puts(out, "],\"tokens\":[");
-    for (size_t i = 0; i < n && rc == 0; i++) {
-        const char *t = tok_encoding_token(enc, i);
-        rc = (i ? cli_buf_putc(out, ',') : 0) ||
-             cli_buf_json_string(out, t, strlen(t));
+    if (n > ((size_t)-1 - 256) / 64 ||
+        cli_buf_reserve(out, array_room(n, 11)) != 0)
+        return -1;
+    char *o = put_key(out->data + out->len, "{\"input_ids\":[");
+    for (size_t i = 0; i < n; i++) {
+        uint32_t v = (uint32_t)ids[i];
+        if (ids[i] < 0) {
+            *o++ = '-';
+            v = 0u - v;
+        }
+        o = cli_put_u32(o, v);
+        *o++ = ',';
     }
-    rc = rc || cli_buf_puts(out, "],\"offsets\":[");
-    for (size_t i = 0; i < n && rc == 0; i++)
-        rc = cli_buf_puts(out, i ? ",[" : "[") ||
-             cli_buf_u64(out, offs[i].start) || cli_buf_putc(out, ',') ||
-             cli_buf_u64(out, offs[i].end) || cli_buf_putc(out, ']');
-    rc = rc || cli_buf_puts(out, "],\"token_type_ids\":[");
-    for (size_t i = 0; i < n && rc == 0; i++)
-        rc = (i ? cli_buf_putc(out, ',') : 0) || cli_buf_u64(out, types[i]);
-    rc = rc || cli_buf_putc(out, ']') ||
-         json_ints_u8(out, ",\"attention_mask\":",
-                      tok_encoding_attention_mask(enc), n) ||
-         json_ints_u8(out, ",\"special_tokens_mask\":",
-                      tok_encoding_special_mask(enc), n) ||
-         cli_buf_puts(out, "}\n");
-    return rc ? -1 : 0;
+    if (n)
+        o--;
+    o = put_key(o, "],\"tokens\":[");
+    out->len = (size_t)(o - out->data);
+    /* Tokens have no bound on their length: each reserves its own room. */
+    for (size_t i = 0; i < n; i++) {
+        const char *t = tok_encoding_token(enc, i);
+        if ((i && cli_buf_putc(out, ',') != 0) ||
+            cli_buf_json_string(out, t, strlen(t)) != 0)
+            return -1;
+    }
+    if (cli_buf_reserve(out, array_room(n, 22) + array_room(n, 10) +
+                                 2 * array_room(n, 1)) != 0)
+        return -1;
+    o = put_key(out->data + out->len, "],\"offsets\":[");
+    for (size_t i = 0; i < n; i++) {
+        *o++ = '[';
+        o = cli_put_u32(o, offs[i].start);
+        *o++ = ',';
+        o = cli_put_u32(o, offs[i].end);
+        *o++ = ']';
+        *o++ = ',';
+    }
+    if (n)
+        o--;
+    o = put_key(o, "],\"token_type_ids\":[");
+    for (size_t i = 0; i < n; i++) {
+        o = cli_put_u32(o, types[i]);
+        *o++ = ',';
+    }
+    if (n)
+        o--;
+    o = put_mask(o, "],\"attention_mask\":[",
+                 tok_encoding_attention_mask(enc), n);
+    o = put_mask(o, ",\"special_tokens_mask\":[",
+                 tok_encoding_special_mask(enc), n);
+    o = put_key(o, "}\n");
+    out->len = (size_t)(o - out->data);
+    return 0;
 }
 
 static int encode_line(void *worker, const char *line, size_t len,

@@ -59,6 +59,33 @@ int cli_buf_putc(cli_buf *b, char c)
     return 0;
 }
 
+static const char digit_pairs[] =
+    "00010203040506070809101112131415161718192021222324252627282930313233"
+    "34353637383940414243444546474849505152535455565758596061626364656667"
+    "6869707172737475767778798081828384858687888990919293949596979899";
+
+char *cli_put_u32(char *o, uint32_t v)
+{
+    char tmp[10];
+    char *p = tmp + sizeof tmp;
+    /* Two digits per division: ids are written by the million. */
+    while (v >= 100) {
+        uint32_t q = v / 100;
+        p -= 2;
+        memcpy(p, digit_pairs + 2 * (v - q * 100), 2);
+        v = q;
+    }
+    if (v >= 10) {
+        p -= 2;
+        memcpy(p, digit_pairs + 2 * v, 2);
+    } else {
+        *--p = (char)('0' + v);
+    }
+    size_t n = (size_t)(tmp + sizeof tmp - p);
+    memcpy(o, p, n);
+    return o + n;
+}
+
 int cli_buf_u64(cli_buf *b, uint64_t v)
 {
     char tmp[20];

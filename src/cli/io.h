@@ -38,6 +38,10 @@ int cli_buf_i64(cli_buf *b, int64_t v);
 int cli_buf_printf(cli_buf *b, const char *fmt, ...) CLI_PRINTF(2, 3);
 void cli_buf_dispose(cli_buf *b);
 
+/* Writes v in decimal at o (which has room for 10 bytes) and returns the
+ * end: for formatters that reserve space once and fill it. */
+char *cli_put_u32(char *o, uint32_t v);
+
 /* Appends s[0..n) as a quoted JSON string.  Valid UTF-8 is copied as is
  * (only '"', '\\' and control characters are escaped); each byte that is
  * not part of valid UTF-8 becomes a lone surrogate "\udcXX", the way

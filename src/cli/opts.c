@@ -1,7 +1,6 @@
 /* CLI stage: option parsing and help generation from one option table. */
 #include "opts.h"
 
-#include <errno.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>

@@ -211,6 +211,14 @@ static void numbers_are_written_in_decimal(void **state)
     assert_string_equal(b.data, "0 18446744073709551615 "
                                 "-9223372036854775808 30522");
     cli_buf_dispose(&b);
+    static const uint32_t values[] = {0, 7, 10, 99, 100, 101, 30522,
+                                      1000000, 4294967295u};
+    for (size_t i = 0; i < sizeof values / sizeof values[0]; i++) {
+        char got[16], want[16];
+        *cli_put_u32(got, values[i]) = '\0';
+        snprintf(want, sizeof want, "%lu", (unsigned long)values[i]);
+        assert_string_equal(got, want);
+    }
 }
 
 static void json_strings_escape_controls_and_keep_utf8(void **state)
