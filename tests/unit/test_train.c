@@ -761,6 +761,39 @@ static void running_out_of_memory_fails_cleanly(void **st)
     tok_word_counts_free(wc);
 }
 
+static void running_out_of_memory_while_counting_fails_cleanly(void **st)
+{
+    (void)st;
+    char path[] = "/tmp/tok-train-oom-XXXXXX";
+    int fd = mkstemp(path);
+    assert_true(fd >= 0);
+    close(fd);
+    const char *text = "lower lowest newer\nwider new, newest\n\nlow\n";
+    write_file(path, text, strlen(text));
+    const char *files[] = {path};
+    for (unsigned threads = 1; threads <= 2; threads++) {
+        for (size_t fail = 1;; fail++) {
+            tok_train_options o = TOK_TRAIN_OPTIONS_INIT;
+            o.threads = threads;
+            o.model = fail % 2 ? TOK_TRAIN_WORDPIECE
+                               : TOK_TRAIN_BYTELEVEL_BPE;
+            tok_tokenizer *tk = NULL;
+            tok_debug_fail_alloc_after(fail);
+            int rc = tok_train_files(&tk, files, 1, &o, NULL);
+            size_t made = tok_debug_fail_alloc_after(0);
+            if (rc == TOK_OK) {
+                tok_tokenizer_free(tk);
+                if (made < fail)
+                    break;
+                continue;
+            }
+            assert_int_equal(rc, TOK_ENOMEM);
+            assert_null(tk);
+        }
+    }
+    unlink(path);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -785,6 +818,7 @@ int main(void)
         cmocka_unit_test(invalid_utf8_is_reported_with_line_and_offset),
         cmocka_unit_test(bad_options_are_refused),
         cmocka_unit_test(running_out_of_memory_fails_cleanly),
+        cmocka_unit_test(running_out_of_memory_while_counting_fails_cleanly),
     };
     return cmocka_run_group_tests_name("train", tests, NULL, NULL);
 }

@@ -389,7 +389,8 @@ static int read_all(const char *const *files, size_t nfiles, reader *rd,
                 enqueue(sh, b);
             } else if ((rc = count_block(rd->cfg, display_name(files[i]),
                                          solo, b)) != TOK_OK) {
-                *rerr = solo->err;
+                if (rerr)
+                    *rerr = solo->err;
                 break;
             }
             progress(rd, false);
