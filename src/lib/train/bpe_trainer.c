@@ -27,6 +27,12 @@
 #include "train.h"
 #include "utf8.h"
 
+#if defined(__GNUC__)
+#define PREFETCH(p) __builtin_prefetch(p)
+#else
+#define PREFETCH(p) ((void)0)
+#endif
+
 /* ------------------------------------------------------------------------
  * Character counts (the alphabet)
  * ------------------------------------------------------------------------ */
@@ -173,16 +179,28 @@ static void sc_dispose(sym_cache *c)
  * Pair table: (left, right) -> index, with per-pair count and marks
  * ------------------------------------------------------------------------ */
 
+/* What a merge updates about a pair, together: one cache miss. */
+typedef struct pair_info {
+    int64_t count;
+    uint32_t mark;       /* iteration that last listed the pair as new */
+    uint32_t head;       /* that iteration's newest (word, next) record */
+} pair_info;
+
 typedef struct pair_table {
     uint64_t *key;       /* left << 32 | right */
-    int64_t *count;
-    uint32_t *mark;      /* iteration that last listed the pair as new */
-    uint32_t *head;      /* that iteration's newest (word, next) record */
+    pair_info *info;
     size_t n, cap;
-    uint32_t *slots;     /* pair index + 1; 0 empty */
+    struct pair_slot *slots;
     size_t nslots;
     unsigned shift;      /* 64 - log2(nslots) */
 } pair_table;
+
+/* The key sits in the slot so that a lookup touches one cache line. */
+typedef struct pair_slot {
+    uint64_t key;
+    uint32_t idx;        /* pair index + 1; 0 empty */
+    uint32_t unused;
+} pair_slot;
 
 static inline size_t pt_hash(const pair_table *t, uint64_t key)
 {
@@ -191,7 +209,7 @@ static inline size_t pt_hash(const pair_table *t, uint64_t key)
 
 static int pt_rehash(pair_table *t, size_t nslots)
 {
-    uint32_t *slots = tok_calloc(nslots, sizeof *slots);
+    pair_slot *slots = tok_calloc(nslots, sizeof *slots);
     if (!slots)
         return TOK_ENOMEM;
     unsigned bits = 0;
@@ -201,9 +219,10 @@ static int pt_rehash(pair_table *t, size_t nslots)
     size_t mask = nslots - 1;
     for (size_t p = 0; p < t->n; p++) {
         size_t i = pt_hash(t, t->key[p]);
-        while (slots[i])
+        while (slots[i].idx)
             i = (i + 1) & mask;
-        slots[i] = (uint32_t)p + 1;
+        slots[i].key = t->key[p];
+        slots[i].idx = (uint32_t)p + 1;
     }
     tok_free(t->slots);
     t->slots = slots;
@@ -217,11 +236,11 @@ static inline int64_t pt_get(pair_table *t, uint64_t key)
     size_t mask = t->nslots - 1;
     size_t i = pt_hash(t, key);
     for (;;) {
-        uint32_t s = t->slots[i];
-        if (!s)
+        const pair_slot *s = &t->slots[i];
+        if (!s->idx)
             break;
-        if (t->key[s - 1] == key)
-            return s - 1;
+        if (s->key == key)
+            return s->idx - 1;
         i = (i + 1) & mask;
     }
     if (TOK_UNLIKELY((t->n + 1) * 2 > t->nslots)) {
@@ -235,35 +254,26 @@ static inline int64_t pt_get(pair_table *t, uint64_t key)
         if (!k)
             return -1;
         t->key = k;
-        int64_t *c = tok_realloc(t->count, cap * sizeof *c);
-        if (!c)
+        pair_info *in = tok_realloc(t->info, cap * sizeof *in);
+        if (!in)
             return -1;
-        t->count = c;
-        uint32_t *m = tok_realloc(t->mark, cap * sizeof *m);
-        if (!m)
-            return -1;
-        t->mark = m;
-        uint32_t *h = tok_realloc(t->head, cap * sizeof *h);
-        if (!h)
-            return -1;
-        t->head = h;
+        t->info = in;
         t->cap = cap;
     }
     size_t p = t->n++;
     t->key[p] = key;
-    t->count[p] = 0;
-    t->mark[p] = 0;
-    t->head[p] = 0;
-    t->slots[i] = (uint32_t)p + 1;
+    t->info[p].count = 0;
+    t->info[p].mark = 0;
+    t->info[p].head = 0;
+    t->slots[i].key = key;
+    t->slots[i].idx = (uint32_t)p + 1;
     return (int64_t)p;
 }
 
 static void pt_dispose(pair_table *t)
 {
     tok_free(t->key);
-    tok_free(t->count);
-    tok_free(t->mark);
-    tok_free(t->head);
+    tok_free(t->info);
     tok_free(t->slots);
 }
 
@@ -314,19 +324,27 @@ static inline bool q_before(const qentry *a, const qentry *b)
     return (uint32_t)(a->seq - b->seq) > UINT32_MAX / 2;
 }
 
+/* A 4-ary heap: half the depth of a binary one, and the four children of
+ * a node share two cache lines.  The order is strict (count, pair, seq),
+ * so the shape of the heap never decides anything. */
+#define Q_ARITY 4
+
 static void q_sift_down(queue *q, size_t i)
 {
     qentry e = q->v[i];
     for (;;) {
-        size_t c = 2 * i + 1;
+        size_t c = Q_ARITY * i + 1;
         if (c >= q->n)
             break;
-        if (c + 1 < q->n && q_before(&q->v[c + 1], &q->v[c]))
-            c++;
-        if (!q_before(&q->v[c], &e))
+        size_t end = c + Q_ARITY < q->n ? c + Q_ARITY : q->n;
+        size_t best = c;
+        for (size_t k = c + 1; k < end; k++)
+            if (q_before(&q->v[k], &q->v[best]))
+                best = k;
+        if (!q_before(&q->v[best], &e))
             break;
-        q->v[i] = q->v[c];
-        i = c;
+        q->v[i] = q->v[best];
+        i = best;
     }
     q->v[i] = e;
 }
@@ -337,7 +355,7 @@ static int q_push(queue *q, const qentry *e)
         return TOK_ENOMEM;
     size_t i = q->n++;
     while (i > 0) {
-        size_t parent = (i - 1) / 2;
+        size_t parent = (i - 1) / Q_ARITY;
         if (!q_before(e, &q->v[parent]))
             break;
         q->v[i] = q->v[parent];
@@ -367,6 +385,15 @@ static void q_dispose(queue *q)
  * Trainer state
  * ------------------------------------------------------------------------ */
 
+typedef struct tword {
+    uint64_t count;
+    uint32_t start;      /* into sym; LONG_FLAG marks a long word */
+    uint32_t len;        /* symbols left */
+} tword;
+
+#define LONG_FLAG 0x80000000u
+#define START(tw) ((tw).start & ~LONG_FLAG)
+
 typedef struct trainer {
     const tok_bpe_train_config *cfg;
     tok_vocab *vocab;
@@ -374,9 +401,7 @@ typedef struct trainer {
     uint32_t *sym;
     size_t nsym, symcap;
     uint32_t *lens;      /* characters per symbol; only with max length */
-    size_t *wstart;
-    uint32_t *wlen;
-    uint64_t *wcount;
+    struct tword *words; /* one record, one cache line fetch, per word */
     size_t nwords, wcap;
     pair_table pairs;
     queue q;
@@ -395,23 +420,55 @@ typedef struct trainer {
     struct long_word *longs;
     size_t nlongs;
     uint32_t *wlong;     /* word -> index in longs, or NO_POS */
+    /* Within one merge of (a, b) into n, the pairs that change are (x, a),
+     * (x, n), (b, y) and (n, y) for the neighbours x and y; these caches,
+     * indexed by the neighbour's id and valid for one iteration, spare a
+     * hash lookup for every occurrence after the first. */
+    struct pair_cache *nb[4];
+    size_t ncache;
 } trainer;
 
-/* Counts one more merge-created pair in word w (the +1 of Word::merge). */
-static int pair_plus(trainer *t, uint32_t a, uint32_t b, int64_t c,
-                     uint32_t w)
+typedef struct pair_cache {
+    uint32_t iter;
+    uint32_t pidx;
+} pair_cache;
+
+enum { NB_LEFT_OLD, NB_LEFT_NEW, NB_RIGHT_OLD, NB_RIGHT_NEW };
+
+/* The index of pair `key`, whose neighbour id is `x`, through cache nb. */
+static inline int64_t pair_index(trainer *t, int nb, uint32_t x,
+                                 uint64_t key)
 {
-    int64_t p = pt_get(&t->pairs, (uint64_t)a << 32 | b);
+    if (TOK_LIKELY(x < t->ncache)) {
+        pair_cache *e = &t->nb[nb][x];
+        if (e->iter == t->iter)
+            return e->pidx;
+        int64_t p = pt_get(&t->pairs, key);
+        if (p >= 0) {
+            e->iter = t->iter;
+            e->pidx = (uint32_t)p;
+        }
+        return p;
+    }
+    return pt_get(&t->pairs, key);
+}
+
+/* Counts one more merge-created pair in word w (the +1 of Word::merge);
+ * x is the neighbour's id, for the cache nb. */
+static int pair_plus(trainer *t, int nb, uint32_t x, uint32_t a, uint32_t b,
+                     int64_t c, uint32_t w)
+{
+    int64_t p = pair_index(t, nb, x, (uint64_t)a << 32 | b);
     if (TOK_UNLIKELY(p < 0))
         return TOK_ENOMEM;
     pair_table *pt = &t->pairs;
-    pt->count[p] += c;
-    if (pt->mark[p] == t->iter) {
-        if (t->rec_word[pt->head[p] - 1] == w)
+    pt->info[p].count += c;
+    if (pt->info[p].mark == t->iter) {
+        if (t->rec_word[pt->info[p].head - 1] == w)
             return TOK_OK;
     } else {
-        pt->mark[p] = t->iter;
-        pt->head[p] = 0;
+        pt->info[p].mark = t->iter;
+        pt->info[p].head = 0;
         if (t->nnew == t->newcap &&
             TOK_GROW(t->newpairs, t->newcap, t->nnew + 1))
             return TOK_ENOMEM;
@@ -428,17 +485,18 @@ static int pair_plus(trainer *t, uint32_t a, uint32_t b, int64_t c,
         t->reccap = cap;
     }
     t->rec_word[t->nrec] = w;
-    t->rec_next[t->nrec] = pt->head[p];
-    pt->head[p] = (uint32_t)++t->nrec;
+    t->rec_next[t->nrec] = pt->info[p].head;
+    pt->info[p].head = (uint32_t)++t->nrec;
     return TOK_OK;
 }
 
-static int pair_minus(trainer *t, uint32_t a, uint32_t b, int64_t c)
+static int pair_minus(trainer *t, int nb, uint32_t x, uint32_t a,
+                      uint32_t b, int64_t c)
 {
-    int64_t p = pt_get(&t->pairs, (uint64_t)a << 32 | b);
+    int64_t p = pair_index(t, nb, x, (uint64_t)a << 32 | b);
     if (TOK_UNLIKELY(p < 0))
         return TOK_ENOMEM;
-    t->pairs.count[p] -= c;
+    t->pairs.info[p].count -= c;
     return TOK_OK;
 }
 
@@ -581,9 +639,9 @@ static int merge_long(trainer *t, uint32_t w, uint32_t a, uint32_t b,
     pos_list l = *found;              /* detached: new positions of this */
     memset(found, 0, sizeof *found);  /* pair go to a fresh list */
     qsort(l.v, l.n, sizeof *l.v, cmp_u32);
-    uint32_t *s = t->sym + t->wstart[w];
-    uint32_t *ln = t->lens ? t->lens + t->wstart[w] : NULL;
-    int64_t c = (int64_t)t->wcount[w];
+    uint32_t *s = t->sym + START(t->words[w]);
+    uint32_t *ln = t->lens ? t->lens + START(t->words[w]) : NULL;
+    int64_t c = (int64_t)t->words[w].count;
     size_t maxlen = t->cfg->max_token_length;
     int rc = TOK_OK;
     for (uint32_t k = 0; k < l.n && rc == TOK_OK; k++) {
@@ -596,15 +654,15 @@ static int merge_long(trainer *t, uint32_t w, uint32_t a, uint32_t b,
         uint32_t nl = ln ? ln[p] + ln[q] : 0;
         uint32_t pr = lw->prev[p], nx = lw->next[q];
         if (pr != NO_POS) {
-            rc |= pair_minus(t, s[pr], a, c);
+            rc |= pair_minus(t, NB_LEFT_OLD, s[pr], s[pr], a, c);
             if (!ln || (size_t)ln[pr] + nl < maxlen)
-                rc |= pair_plus(t, s[pr], nid, c, w);
+                rc |= pair_plus(t, NB_LEFT_NEW, s[pr], s[pr], nid, c, w);
             rc |= lw_add(lw, (uint64_t)s[pr] << 32 | nid, pr);
         }
         if (nx != NO_POS) {
-            rc |= pair_minus(t, b, s[nx], c);
+            rc |= pair_minus(t, NB_RIGHT_OLD, s[nx], b, s[nx], c);
             if (!ln || (size_t)ln[nx] + nl < maxlen)
-                rc |= pair_plus(t, nid, s[nx], c, w);
+                rc |= pair_plus(t, NB_RIGHT_NEW, s[nx], nid, s[nx], c, w);
             rc |= lw_add(lw, (uint64_t)nid << 32 | s[nx], p);
             lw->prev[nx] = p;
         }
@@ -613,7 +671,7 @@ static int merge_long(trainer *t, uint32_t w, uint32_t a, uint32_t b,
             ln[p] = nl;
         s[q] = NO_POS;
         lw->next[p] = nx;
-        t->wlen[w]--;
+        t->words[w].len--;
     }
     tok_free(l.v);
     return rc ? TOK_ENOMEM : TOK_OK;
@@ -624,14 +682,22 @@ static int merge_long(trainer *t, uint32_t w, uint32_t a, uint32_t b,
 static int merge_word(trainer *t, uint32_t w, uint32_t a, uint32_t b,
                       uint32_t nid)
 {
-    if (t->wlong && t->wlong[w] != NO_POS)
+    tword *tw = &t->words[w];
+    if (tw->start & LONG_FLAG)
         return merge_long(t, w, a, b, nid);
-    uint32_t *s = t->sym + t->wstart[w];
-    uint32_t *ln = t->lens ? t->lens + t->wstart[w] : NULL;
-    size_t len = t->wlen[w];
-    int64_t c = (int64_t)t->wcount[w];
+    uint32_t *s = t->sym + tw->start;
+    uint32_t *ln = t->lens ? t->lens + tw->start : NULL;
+    size_t len = tw->len;
+    /* Nothing moves before the first occurrence: find it without
+     * writing. */
+    size_t r = 0;
+    while (r + 1 < len && (s[r] != a || s[r + 1] != b))
+        r++;
+    if (r + 1 >= len)
+        return TOK_OK;
+    int64_t c = (int64_t)tw->count;
     size_t maxlen = t->cfg->max_token_length;
-    size_t j = 0, r = 0;
+    size_t j = r;
     int rc = TOK_OK;
     while (r < len) {
         if (s[r] != a || r + 1 >= len || s[r + 1] != b) {
@@ -644,14 +710,16 @@ static int merge_word(trainer *t, uint32_t w, uint32_t a, uint32_t b,
         }
         uint32_t nl = ln ? ln[r] + ln[r + 1] : 0;
         if (j > 0) {
-            rc |= pair_minus(t, s[j - 1], a, c);
+            uint32_t x = s[j - 1];
+            rc |= pair_minus(t, NB_LEFT_OLD, x, x, a, c);
             if (!ln || (size_t)ln[j - 1] + nl < maxlen)
-                rc |= pair_plus(t, s[j - 1], nid, c, w);
+                rc |= pair_plus(t, NB_LEFT_NEW, x, x, nid, c, w);
         }
         if (r + 2 < len) {
-            rc |= pair_minus(t, b, s[r + 2], c);
+            uint32_t y = s[r + 2];
+            rc |= pair_minus(t, NB_RIGHT_OLD, y, b, y, c);
             if (!ln || (size_t)ln[r + 2] + nl < maxlen)
-                rc |= pair_plus(t, nid, s[r + 2], c, w);
+                rc |= pair_plus(t, NB_RIGHT_NEW, y, nid, y, c, w);
         }
         if (rc)
             return TOK_ENOMEM;
@@ -661,7 +729,7 @@ static int merge_word(trainer *t, uint32_t w, uint32_t a, uint32_t b,
         j++;
         r += 2;
     }
-    t->wlen[w] = (uint32_t)j;
+    t->words[w].len = (uint32_t)j;
     return TOK_OK;
 }
 
@@ -892,26 +960,22 @@ static int tokenize_words(trainer *t, const tok_word_counts *wc,
     t->symcap = nchars ? nchars : 1;
     t->sym = tok_malloc(t->symcap * sizeof *t->sym);
     t->wcap = wc->n ? wc->n : 1;
-    t->wstart = tok_malloc(t->wcap * sizeof *t->wstart);
-    t->wlen = tok_malloc(t->wcap * sizeof *t->wlen);
-    t->wcount = tok_malloc(t->wcap * sizeof *t->wcount);
-    if (!t->sym || !t->wstart || !t->wlen || !t->wcount)
+    t->words = tok_malloc(t->wcap * sizeof *t->words);
+    if (nchars >= LONG_FLAG)
+        goto out;       /* symbols are indexed with 31 bits */
+    if (!t->sym || !t->words)
         goto out;
 
-    /* Pass 2: the symbols of every word that has at least one pair. */
-    size_t lenscap = 0;
+    /* Pass 2: the symbols of every word that has at least one pair (there
+     * are at most nchars of them). */
+    if (t->cfg->max_token_length) {
+        t->lens = tok_malloc(t->symcap * sizeof *t->lens);
+        if (!t->lens)
+            goto out;
+    }
     for (size_t i = 0; i < wc->n; i++) {
         const unsigned char *s = (const unsigned char *)tok_wc_word(wc, i);
         size_t len = wc->v[i].len;
-        if (TOK_GROW(t->sym, t->symcap, t->nsym + len))
-            goto out;
-        if (t->cfg->max_token_length && lenscap < t->symcap) {
-            uint32_t *l = tok_realloc(t->lens, t->symcap * sizeof *l);
-            if (!l)
-                goto out;
-            t->lens = l;
-            lenscap = t->symcap;
-        }
         size_t start = t->nsym, k = start;
         for (size_t p = 0; p < len;) {
             uint32_t cp;
@@ -930,23 +994,10 @@ static int tokenize_words(trainer *t, const tok_word_counts *wc,
         }
         if (k - start < 2)
             continue;
-        if (t->nwords == t->wcap) {
-            size_t cap = t->wcap;
-            if (TOK_GROW(t->wstart, cap, t->nwords + 1))
-                goto out;
-            uint32_t *l = tok_realloc(t->wlen, cap * sizeof *l);
-            if (!l)
-                goto out;
-            t->wlen = l;
-            uint64_t *c = tok_realloc(t->wcount, cap * sizeof *c);
-            if (!c)
-                goto out;
-            t->wcount = c;
-            t->wcap = cap;
-        }
-        t->wstart[t->nwords] = start;
-        t->wlen[t->nwords] = (uint32_t)(k - start);
-        t->wcount[t->nwords] = wc->v[i].count;
+        tword *tw = &t->words[t->nwords];
+        tw->start = (uint32_t)start;
+        tw->len = (uint32_t)(k - start);
+        tw->count = wc->v[i].count;
         t->nwords++;
         t->nsym = k;
     }
@@ -970,16 +1021,16 @@ static int count_pairs(trainer *t)
     /* Pass A: counts, and in head[] the number of words per pair (mark[]
      * holds the last word seen, + 1, to count each word once). */
     for (size_t w = 0; w < t->nwords; w++) {
-        const uint32_t *s = t->sym + t->wstart[w];
-        int64_t c = (int64_t)t->wcount[w];
-        for (size_t i = 0; i + 1 < t->wlen[w]; i++) {
+        const uint32_t *s = t->sym + START(t->words[w]);
+        int64_t c = (int64_t)t->words[w].count;
+        for (size_t i = 0; i + 1 < t->words[w].len; i++) {
             int64_t p = pt_get(pt, (uint64_t)s[i] << 32 | s[i + 1]);
             if (p < 0)
                 return TOK_ENOMEM;
-            pt->count[p] += c;
-            if (pt->mark[p] != w + 1) {
-                pt->mark[p] = (uint32_t)w + 1;
-                pt->head[p]++;
+            pt->info[p].count += c;
+            if (pt->info[p].mark != w + 1) {
+                pt->info[p].mark = (uint32_t)w + 1;
+                pt->info[p].head++;
             }
         }
     }
@@ -990,9 +1041,9 @@ static int count_pairs(trainer *t)
     /* Each list is {n, words...}, as an entry's words are. */
     for (size_t p = 0; p < pt->n; p++) {
         off[p] = total;
-        total += (size_t)pt->head[p] + 1;
-        pt->head[p] = 0;
-        pt->mark[p] = 0;
+        total += (size_t)pt->info[p].head + 1;
+        pt->info[p].head = 0;
+        pt->info[p].mark = 0;
     }
     off[pt->n] = total;
     t->initial_lists = tok_malloc((total ? total : 1) * sizeof(uint32_t));
@@ -1002,12 +1053,12 @@ static int count_pairs(trainer *t)
     }
     /* Pass B: the word lists (head[] is the fill position now). */
     for (size_t w = 0; w < t->nwords; w++) {
-        const uint32_t *s = t->sym + t->wstart[w];
-        for (size_t i = 0; i + 1 < t->wlen[w]; i++) {
+        const uint32_t *s = t->sym + START(t->words[w]);
+        for (size_t i = 0; i + 1 < t->words[w].len; i++) {
             int64_t p = pt_get(pt, (uint64_t)s[i] << 32 | s[i + 1]);
-            if (pt->mark[p] != w + 1) {
-                pt->mark[p] = (uint32_t)w + 1;
-                t->initial_lists[off[p] + 1 + pt->head[p]++] = (uint32_t)w;
+            if (pt->info[p].mark != w + 1) {
+                pt->info[p].mark = (uint32_t)w + 1;
+                t->initial_lists[off[p] + 1 + pt->info[p].head++] = (uint32_t)w;
             }
         }
     }
@@ -1019,21 +1070,36 @@ static int count_pairs(trainer *t)
     t->q.shared_hi = t->initial_lists + total;
     for (size_t p = 0; p < pt->n; p++) {
         uint32_t *list = t->initial_lists + off[p];
-        list[0] = pt->head[p];
-        pt->mark[p] = 0;
-        pt->head[p] = 0;
-        if (pt->count[p] <= 0)
+        list[0] = pt->info[p].head;
+        pt->info[p].mark = 0;
+        pt->info[p].head = 0;
+        if (pt->info[p].count <= 0)
             continue;
         qentry *e = &t->q.v[t->q.n++];
-        e->count = (uint64_t)pt->count[p];
+        e->count = (uint64_t)pt->info[p].count;
         e->key = pt->key[p];
         e->seq = (uint32_t)t->seq++;
         e->pidx = (uint32_t)p;
         e->words = (uint64_t)(uintptr_t)list;
     }
     tok_free(off);
-    for (size_t i = t->q.n / 2; i-- > 0;)
-        q_sift_down(&t->q, i);
+    for (size_t i = t->q.n / Q_ARITY + 1; i-- > 0;)
+        if (i < t->q.n)
+            q_sift_down(&t->q, i);
+    return TOK_OK;
+}
+
+/* The neighbour caches cover every id the vocabulary can reach. */
+static int setup_caches(trainer *t)
+{
+    size_t n = t->cfg->vocab_size > t->vocab->count ? t->cfg->vocab_size
+                                                     : t->vocab->count;
+    t->ncache = n + 1;
+    for (size_t i = 0; i < 4; i++) {
+        t->nb[i] = tok_calloc(t->ncache, sizeof *t->nb[i]);
+        if (!t->nb[i])
+            return TOK_ENOMEM;
+    }
     return TOK_OK;
 }
 
@@ -1043,7 +1109,7 @@ static int setup_long_words(trainer *t)
     size_t limit = t->cfg->long_word ? t->cfg->long_word : LONG_WORD;
     size_t n = 0;
     for (size_t w = 0; w < t->nwords; w++)
-        n += t->wlen[w] > limit;
+        n += t->words[w].len > limit;
     if (n == 0)
         return TOK_OK;
     t->wlong = tok_malloc(t->nwords * sizeof *t->wlong);
@@ -1052,11 +1118,12 @@ static int setup_long_words(trainer *t)
         return TOK_ENOMEM;
     for (size_t w = 0; w < t->nwords; w++) {
         t->wlong[w] = NO_POS;
-        if (t->wlen[w] <= limit)
+        if (t->words[w].len <= limit)
             continue;
         t->wlong[w] = (uint32_t)t->nlongs;
-        if (lw_init(&t->longs[t->nlongs++], t->sym + t->wstart[w],
-                    t->wlen[w]))
+        t->words[w].start |= LONG_FLAG;
+        if (lw_init(&t->longs[t->nlongs++], t->sym + START(t->words[w]),
+                    t->words[w].len))
             return TOK_ENOMEM;
     }
     return TOK_OK;
@@ -1069,25 +1136,25 @@ static int push_new_pairs(trainer *t)
     pair_table *pt = &t->pairs;
     for (size_t k = 0; k < t->nnew; k++) {
         uint32_t p = t->newpairs[k];
-        if (pt->count[p] <= 0)
+        if (pt->info[p].count <= 0)
             continue;
         qentry e;
-        e.count = (uint64_t)pt->count[p];
+        e.count = (uint64_t)pt->info[p].count;
         e.key = pt->key[p];
         e.seq = (uint32_t)t->seq++;
         e.pidx = p;
         uint32_t n = 0;
-        for (uint32_t r = pt->head[p]; r; r = t->rec_next[r - 1])
+        for (uint32_t r = pt->info[p].head; r; r = t->rec_next[r - 1])
             n++;
         if (n == 1) {
-            e.words = ONE_WORD(t->rec_word[pt->head[p] - 1]);
+            e.words = ONE_WORD(t->rec_word[pt->info[p].head - 1]);
         } else {
             uint32_t *list = tok_malloc(((size_t)n + 1) * sizeof *list);
             if (!list)
                 return TOK_ENOMEM;
             list[0] = n;
             size_t i = 1;
-            for (uint32_t r = pt->head[p]; r; r = t->rec_next[r - 1])
+            for (uint32_t r = pt->info[p].head; r; r = t->rec_next[r - 1])
                 list[i++] = t->rec_word[r - 1];
             e.words = (uint64_t)(uintptr_t)list;
         }
@@ -1146,18 +1213,18 @@ static int merge_loop(trainer *t, tok_error *err)
     size_t start = t->vocab->count;
     int rc = TOK_OK;
     while (t->vocab->count < cfg->vocab_size && t->q.n) {
-        qentry top = q_pop(&t->q);
-        uint64_t cur = (uint64_t)t->pairs.count[top.pidx];
-        if (top.count != cur) {
-            top.count = cur;
-            top.seq = (uint32_t)t->seq++;
-            if (q_push(&t->q, &top)) {
-                entry_free(&t->q, &top);
-                rc = TOK_ENOMEM;
-                break;
-            }
+        qentry *head = &t->q.v[0];
+        uint64_t cur = (uint64_t)t->pairs.info[head->pidx].count;
+        if (head->count != cur) {
+            /* Out of date: back in the queue with the current count, as
+             * Hugging Face pushes it back (here without leaving the
+             * array). */
+            head->count = cur;
+            head->seq = (uint32_t)t->seq++;
+            q_sift_down(&t->q, 0);
             continue;
         }
+        qentry top = q_pop(&t->q);
         if (top.count < 1 || cfg->min_frequency > top.count) {
             entry_free(&t->q, &top);
             break;
@@ -1179,8 +1246,15 @@ static int merge_loop(trainer *t, tok_error *err)
                             (uint32_t)nid);
         } else {
             const uint32_t *list = entry_list(&top);
-            for (uint32_t i = 1; i <= list[0] && rc == TOK_OK; i++)
+            uint32_t n = list[0];
+            for (uint32_t i = 1; i <= n && rc == TOK_OK; i++) {
+                /* Words are scattered: fetch ahead, the record first. */
+                if (i + 8 <= n)
+                    PREFETCH(&t->words[list[i + 8]]);
+                if (i + 4 <= n)
+                    PREFETCH(t->sym + START(t->words[list[i + 4]]));
                 rc = merge_word(t, list[i], a, b, (uint32_t)nid);
+            }
         }
         entry_free(&t->q, &top);
         if (rc || (rc = push_new_pairs(t)) != TOK_OK)
@@ -1206,7 +1280,7 @@ static int final_merges(trainer *t, tok_bpe_train_result *out)
 {
     pair_table *pt = &t->pairs;
     for (size_t p = 0; p < pt->n; p++)
-        pt->mark[p] = 0;
+        pt->info[p].mark = 0;
     size_t keep = 0;
     for (size_t i = t->nmerges; i-- > 0;) {
         const tok_merge *m = &t->merges[i];
@@ -1214,9 +1288,9 @@ static int final_merges(trainer *t, tok_bpe_train_result *out)
                                    (uint32_t)m->right);
         if (p < 0)
             return TOK_ENOMEM;
-        if (pt->mark[p])
+        if (pt->info[p].mark)
             continue;
-        pt->mark[p] = 1;
+        pt->info[p].mark = 1;
         keep++;
     }
     out->merges = tok_malloc((keep ? keep : 1) * sizeof *out->merges);
@@ -1227,9 +1301,9 @@ static int final_merges(trainer *t, tok_bpe_train_result *out)
         const tok_merge *m = &t->merges[i];
         int64_t p = pt_get(pt, (uint64_t)(uint32_t)m->left << 32 |
                                    (uint32_t)m->right);
-        if (pt->mark[p] != 1)
+        if (pt->info[p].mark != 1)
             continue;
-        pt->mark[p] = 2;
+        pt->info[p].mark = 2;
         out->merges[--k] = *m;
     }
     out->nmerges = keep;
@@ -1270,7 +1344,8 @@ int tok_bpe_train(const tok_word_counts *wc, const tok_bpe_train_config *cfg,
     }
     if (!rc && cfg->release_counts)
         tok_wc_dispose(cfg->release_counts);
-    if (!rc && (setup_long_words(&t) || count_pairs(&t)))
+    if (!rc && (setup_long_words(&t) || count_pairs(&t) ||
+                setup_caches(&t)))
         rc = tok_error_set(err, TOK_ENOMEM, "out of memory");
     if (!rc)
         rc = merge_loop(&t, err);
@@ -1278,9 +1353,7 @@ int tok_bpe_train(const tok_word_counts *wc, const tok_bpe_train_config *cfg,
         rc = tok_error_set(err, TOK_ENOMEM, "out of memory");
     tok_free(t.sym);
     tok_free(t.lens);
-    tok_free(t.wstart);
-    tok_free(t.wlen);
-    tok_free(t.wcount);
+    tok_free(t.words);
     pt_dispose(&t.pairs);
     q_dispose(&t.q);
     tok_free(t.rec_word);
@@ -1288,6 +1361,8 @@ int tok_bpe_train(const tok_word_counts *wc, const tok_bpe_train_config *cfg,
     tok_free(t.newpairs);
     tok_free(t.initial_lists);
     tok_free(t.merges);
+    for (size_t i = 0; i < 4; i++)
+        tok_free(t.nb[i]);
     for (size_t i = 0; i < t.nlongs; i++)
         lw_dispose(&t.longs[i]);
     tok_free(t.longs);
