@@ -756,11 +756,20 @@ static int add_alphabet(trainer *t, const tok_word_counts *wc,
     cp_table tab = {NULL, NULL, 0, 0};
     cp_item *items = NULL;
     int rc = TOK_ENOMEM;
+    /* ASCII, most of most corpora, is counted without the table. */
+    uint64_t ascii[128] = {0};
+    bool seen[128] = {false};
     for (size_t i = 0; i < wc->n; i++) {
         const unsigned char *s = (const unsigned char *)tok_wc_word(wc, i);
         size_t len = wc->v[i].len;
         uint64_t count = wc->v[i].count;
         for (size_t p = 0; p < len;) {
+            if (s[p] < 0x80) {
+                uint64_t *a = &ascii[s[p]];
+                *a = *a > UINT64_MAX - count ? UINT64_MAX : *a + count;
+                seen[s[p++]] = true;
+                continue;
+            }
             uint32_t cp;
             size_t n = tok_utf8_decode(s, len, p, &cp);
             if (cp_add(&tab, cp, count, false))
@@ -768,6 +777,9 @@ static int add_alphabet(trainer *t, const tok_word_counts *wc,
             p += n ? n : 1;
         }
     }
+    for (uint32_t c = 0; c < 128; c++)
+        if (seen[c] && cp_add(&tab, c, ascii[c], false))
+            goto out;
     for (size_t i = 0; i < t->cfg->ninitial; i++)
         if (cp_add(&tab, t->cfg->initial_alphabet[i], 0, true))
             goto out;
@@ -928,6 +940,36 @@ static inline unsigned variant_of(const trainer *t, bool first, bool last)
     return v;
 }
 
+#define ASCII_UNSET INT32_MIN
+
+/* The starting id of the character at s[*p] (advancing *p), with a direct
+ * table for ASCII in front of resolve_symbol. */
+static inline int symbol_at(trainer *t, sym_cache *sc, pending_list *pl,
+                            int32_t *ascii_ids, const unsigned char *s,
+                            size_t len, size_t *p, int32_t *id)
+{
+    size_t at = *p;
+    if (s[at] < 0x80) {
+        unsigned v = variant_of(t, at == 0, at + 1 == len);
+        int32_t *slot = &ascii_ids[s[at] * 4 + v];
+        *p = at + 1;
+        if (*slot != ASCII_UNSET) {
+            *id = *slot;
+            return TOK_OK;
+        }
+        int rc = resolve_symbol(t, sc, pl, s[at], v, id);
+        if (rc == TOK_OK)
+            *slot = *id;
+        return rc;
+    }
+    uint32_t cp;
+    size_t n = tok_utf8_decode(s, len, at, &cp);
+    n = n ? n : 1;
+    *p = at + n;
+    return resolve_symbol(t, sc, pl, cp,
+                          variant_of(t, at == 0, at + n == len), id);
+}
+
 /* Turns each word into starting ids (adding the decorated alphabet in its
  * defined order) and keeps the words that have a pair. */
 static int tokenize_words(trainer *t, const tok_word_counts *wc,
@@ -937,6 +979,9 @@ static int tokenize_words(trainer *t, const tok_word_counts *wc,
     pending_list pl = {NULL, 0, 0, TOK_BUFFER_INIT};
     int rc = TOK_ENOMEM;
 
+    int32_t ascii_ids[128 * 4];
+    for (size_t k = 0; k < 128 * 4; k++)
+        ascii_ids[k] = ASCII_UNSET;
     /* Pass 1: find every (character, place) and the new decorated
      * tokens. */
     size_t nchars = 0;
@@ -944,18 +989,15 @@ static int tokenize_words(trainer *t, const tok_word_counts *wc,
         const unsigned char *s = (const unsigned char *)tok_wc_word(wc, i);
         size_t len = wc->v[i].len;
         for (size_t p = 0; p < len; nchars++) {
-            uint32_t cp;
-            size_t n = tok_utf8_decode(s, len, p, &cp);
-            n = n ? n : 1;
             int32_t id;
-            if (resolve_symbol(t, &sc, &pl, cp,
-                               variant_of(t, p == 0, p + n == len), &id))
+            if (symbol_at(t, &sc, &pl, ascii_ids, s, len, &p, &id))
                 goto out;
-            p += n;
         }
     }
     if (pl.n && number_pending(t, &sc, &pl))
         goto out;
+    for (size_t k = 0; k < 128 * 4; k++)
+        ascii_ids[k] = ASCII_UNSET;     /* pending ids have changed */
     /* Sized once: memory here is most of the merging phase's. */
     t->symcap = nchars ? nchars : 1;
     t->sym = tok_malloc(t->symcap * sizeof *t->sym);
@@ -978,19 +1020,14 @@ static int tokenize_words(trainer *t, const tok_word_counts *wc,
         size_t len = wc->v[i].len;
         size_t start = t->nsym, k = start;
         for (size_t p = 0; p < len;) {
-            uint32_t cp;
-            size_t n = tok_utf8_decode(s, len, p, &cp);
-            n = n ? n : 1;
             int32_t id;
-            resolve_symbol(t, &sc, &pl, cp,
-                           variant_of(t, p == 0, p + n == len), &id);
+            symbol_at(t, &sc, &pl, ascii_ids, s, len, &p, &id);
             if (id >= 0) {
                 t->sym[k] = (uint32_t)id;
                 if (t->lens)
                     t->lens[k] = 1;
                 k++;
             }
-            p += n;
         }
         if (k - start < 2)
             continue;
