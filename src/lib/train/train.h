@@ -17,6 +17,8 @@ typedef struct tok_wc_entry {
     uint64_t hash;      /* tok_hash_bytes of the word */
     uint64_t count;
     uint64_t off;       /* into the arena */
+    uint64_t head;      /* the first 8 bytes, zero-padded: most words are
+                         * compared without touching the arena */
     uint32_t len;
 } tok_wc_entry;
 

@@ -42,6 +42,13 @@ static int rehash(tok_word_counts *wc, size_t nslots)
     return TOK_OK;
 }
 
+static inline uint64_t word_head(const char *s, size_t len)
+{
+    uint64_t h = 0;
+    memcpy(&h, s, len < 8 ? len : 8);
+    return h;
+}
+
 int tok_wc_add_hashed(tok_word_counts *wc, const char *s, size_t len,
                       uint64_t hash, uint64_t count)
 {
@@ -53,13 +60,15 @@ int tok_wc_add_hashed(tok_word_counts *wc, const char *s, size_t len,
     }
     size_t mask = wc->nslots - 1;
     size_t slot = (size_t)hash & mask;
+    uint64_t head = word_head(s, len);
     for (;;) {
         uint32_t i = wc->slots[slot];
         if (i == EMPTY)
             break;
         tok_wc_entry *e = &wc->v[i];
-        if (e->hash == hash && e->len == len &&
-            memcmp(wc->arena + e->off, s, len) == 0) {
+        if (e->hash == hash && e->len == len && e->head == head &&
+            (len <= 8 ||
+             memcmp(wc->arena + e->off + 8, s + 8, len - 8) == 0)) {
             e->count += count;
             wc->total += count;
             return TOK_OK;
@@ -73,6 +82,7 @@ int tok_wc_add_hashed(tok_word_counts *wc, const char *s, size_t len,
     e->hash = hash;
     e->count = count;
     e->off = wc->arena_len;
+    e->head = head;
     e->len = (uint32_t)len;
     memcpy(wc->arena + wc->arena_len, s, len);
     wc->arena[wc->arena_len + len] = '\0';
