@@ -411,8 +411,6 @@ typedef struct trainer {
     uint32_t *rec_word;
     uint32_t *rec_next;  /* previous record of the same pair + 1; 0 none */
     size_t nrec, reccap;
-    uint32_t *newpairs;
-    size_t nnew, newcap;
     uint32_t *initial_lists;
     tok_merge *merges;   /* every merge done, repeats included */
     size_t nmerges, mergecap;
@@ -426,54 +424,61 @@ typedef struct trainer {
      * hash lookup for every occurrence after the first. */
     struct pair_cache *nb[4];
     size_t ncache;
+    /* The pairs one merge touches, with their count changes (applied
+     * once per pair when the merge is done, not once per occurrence) and,
+     * for the pairs it creates, the words where it does. */
+    struct touched *touched;
+    size_t ntouched, touchedcap;
 } trainer;
 
 typedef struct pair_cache {
     uint32_t iter;
-    uint32_t pidx;
+    uint32_t tidx;       /* index in touched */
 } pair_cache;
+
+typedef struct touched {
+    int64_t delta;
+    uint32_t pidx;
+    uint32_t head;       /* newest (word, next) record + 1; 0 none */
+} touched;
 
 enum { NB_LEFT_OLD, NB_LEFT_NEW, NB_RIGHT_OLD, NB_RIGHT_NEW };
 
-/* The index of pair `key`, whose neighbour id is `x`, through cache nb. */
-static inline int64_t pair_index(trainer *t, int nb, uint32_t x,
-                                 uint64_t key)
+/* The touched entry of pair `key` in this merge; x is its neighbour id,
+ * which with the cache nb names the pair.  NULL on ENOMEM. */
+static inline touched *touch(trainer *t, int nb, uint32_t x, uint64_t key)
 {
-    if (TOK_LIKELY(x < t->ncache)) {
-        pair_cache *e = &t->nb[nb][x];
-        if (e->iter == t->iter)
-            return e->pidx;
-        int64_t p = pt_get(&t->pairs, key);
-        if (p >= 0) {
-            e->iter = t->iter;
-            e->pidx = (uint32_t)p;
-        }
-        return p;
-    }
-    return pt_get(&t->pairs, key);
+    pair_cache *e = &t->nb[nb][x];
+    if (e->iter == t->iter)
+        return &t->touched[e->tidx];
+    int64_t p = pt_get(&t->pairs, key);
+    if (TOK_UNLIKELY(p < 0) ||
+        TOK_GROW(t->touched, t->touchedcap, t->ntouched + 1))
+        return NULL;
+    e->iter = t->iter;
+    e->tidx = (uint32_t)t->ntouched;
+    touched *d = &t->touched[t->ntouched++];
+    d->delta = 0;
+    d->pidx = (uint32_t)p;
+    d->head = 0;
+    return d;
 }
 
-/* Counts one more merge-created pair in word w (the +1 of Word::merge);
- * x is the neighbour's id, for the cache nb. */
+/* Counts one more merge-created pair in word w (the +1 of Word::merge). */
 static int pair_plus(trainer *t, int nb, uint32_t x, uint32_t a, uint32_t b,
                      int64_t c, uint32_t w)
 {
-    int64_t p = pair_index(t, nb, x, (uint64_t)a << 32 | b);
-    if (TOK_UNLIKELY(p < 0))
-        return TOK_ENOMEM;
-    pair_table *pt = &t->pairs;
-    pt->info[p].count += c;
-    if (pt->info[p].mark == t->iter) {
-        if (t->rec_word[pt->info[p].head - 1] == w)
-            return TOK_OK;
-    } else {
-        pt->info[p].mark = t->iter;
-        pt->info[p].head = 0;
-        if (t->nnew == t->newcap &&
-            TOK_GROW(t->newpairs, t->newcap, t->nnew + 1))
-            return TOK_ENOMEM;
-        t->newpairs[t->nnew++] = (uint32_t)p;
+    /* (n, n) can be reached from either side: one entry for it. */
+    if (nb == NB_RIGHT_NEW && a == b) {
+        nb = NB_LEFT_NEW;
+        x = a;
     }
+    touched *d = touch(t, nb, x, (uint64_t)a << 32 | b);
+    if (TOK_UNLIKELY(!d))
+        return TOK_ENOMEM;
+    d->delta += c;
+    if (d->head && t->rec_word[d->head - 1] == w)
+        return TOK_OK;
     if (t->nrec == t->reccap) {
         size_t cap = t->reccap;
         if (TOK_GROW(t->rec_word, cap, t->nrec + 1))
@@ -485,18 +490,18 @@ static int pair_plus(trainer *t, int nb, uint32_t x, uint32_t a, uint32_t b,
         t->reccap = cap;
     }
     t->rec_word[t->nrec] = w;
-    t->rec_next[t->nrec] = pt->info[p].head;
-    pt->info[p].head = (uint32_t)++t->nrec;
+    t->rec_next[t->nrec] = d->head;
+    d->head = (uint32_t)++t->nrec;
     return TOK_OK;
 }
 
 static int pair_minus(trainer *t, int nb, uint32_t x, uint32_t a,
                       uint32_t b, int64_t c)
 {
-    int64_t p = pair_index(t, nb, x, (uint64_t)a << 32 | b);
-    if (TOK_UNLIKELY(p < 0))
+    touched *d = touch(t, nb, x, (uint64_t)a << 32 | b);
+    if (TOK_UNLIKELY(!d))
         return TOK_ENOMEM;
-    t->pairs.info[p].count -= c;
+    d->delta -= c;
     return TOK_OK;
 }
 
@@ -1166,14 +1171,17 @@ static int setup_long_words(trainer *t)
     return TOK_OK;
 }
 
-/* Pushes this iteration's new pairs (Hugging Face drains its
- * where_to_update map into the queue). */
+/* Applies this merge's count changes, then pushes the pairs it created
+ * (Hugging Face drains its where_to_update map into the queue). */
 static int push_new_pairs(trainer *t)
 {
     pair_table *pt = &t->pairs;
-    for (size_t k = 0; k < t->nnew; k++) {
-        uint32_t p = t->newpairs[k];
-        if (pt->info[p].count <= 0)
+    for (size_t k = 0; k < t->ntouched; k++)
+        pt->info[t->touched[k].pidx].count += t->touched[k].delta;
+    for (size_t k = 0; k < t->ntouched; k++) {
+        const touched *d = &t->touched[k];
+        uint32_t p = d->pidx;
+        if (!d->head || pt->info[p].count <= 0)
             continue;
         qentry e;
         e.count = (uint64_t)pt->info[p].count;
@@ -1181,17 +1189,17 @@ static int push_new_pairs(trainer *t)
         e.seq = (uint32_t)t->seq++;
         e.pidx = p;
         uint32_t n = 0;
-        for (uint32_t r = pt->info[p].head; r; r = t->rec_next[r - 1])
+        for (uint32_t r = d->head; r; r = t->rec_next[r - 1])
             n++;
         if (n == 1) {
-            e.words = ONE_WORD(t->rec_word[pt->info[p].head - 1]);
+            e.words = ONE_WORD(t->rec_word[d->head - 1]);
         } else {
             uint32_t *list = tok_malloc(((size_t)n + 1) * sizeof *list);
             if (!list)
                 return TOK_ENOMEM;
             list[0] = n;
             size_t i = 1;
-            for (uint32_t r = pt->info[p].head; r; r = t->rec_next[r - 1])
+            for (uint32_t r = d->head; r; r = t->rec_next[r - 1])
                 list[i++] = t->rec_word[r - 1];
             e.words = (uint64_t)(uintptr_t)list;
         }
@@ -1200,7 +1208,7 @@ static int push_new_pairs(trainer *t)
             return TOK_ENOMEM;
         }
     }
-    t->nnew = 0;
+    t->ntouched = 0;
     t->nrec = 0;
     return TOK_OK;
 }
@@ -1395,7 +1403,7 @@ int tok_bpe_train(const tok_word_counts *wc, const tok_bpe_train_config *cfg,
     q_dispose(&t.q);
     tok_free(t.rec_word);
     tok_free(t.rec_next);
-    tok_free(t.newpairs);
+    tok_free(t.touched);
     tok_free(t.initial_lists);
     tok_free(t.merges);
     for (size_t i = 0; i < 4; i++)
