@@ -514,10 +514,12 @@ static int pair_minus(trainer *t, int nb, uint32_t x, uint32_t a,
  * instead keep their symbols in place, linked, with the positions where
  * each pair starts; a merge visits only those positions, in increasing
  * order, which is the order of Hugging Face's left-to-right scan.
- * Positions are checked when used, so stale ones cost nothing more.
+ * Positions are checked when used, so stale ones cost nothing more.  The
+ * index costs tens of bytes a symbol, and on words of a hundred characters
+ * it is slower than scanning, hence the high threshold.
  * ------------------------------------------------------------------------ */
 
-#define LONG_WORD 64    /* unless the config says otherwise (tests) */
+#define LONG_WORD 1024  /* unless the config says otherwise (tests) */
 #define NO_POS UINT32_MAX
 
 typedef struct pos_list {

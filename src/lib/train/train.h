@@ -71,7 +71,7 @@ typedef struct tok_bpe_train_config {
     const char *const *decorated_order;
     size_t ndecorated_order;
     /* Words of more symbols than this are merged through a position index
-     * instead of a scan.  0: the default (64); tests set it to check that
+     * instead of a scan.  0: the default (1024); tests set it to check that
      * both ways give the same result. */
     size_t long_word;
     /* When set (to the table being trained from, which the caller no
