@@ -179,11 +179,12 @@ static void sc_dispose(sym_cache *c)
  * Pair table: (left, right) -> index, with per-pair count and marks
  * ------------------------------------------------------------------------ */
 
-/* What a merge updates about a pair, together: one cache miss. */
 typedef struct pair_info {
     int64_t count;
-    uint32_t mark;       /* iteration that last listed the pair as new */
-    uint32_t head;       /* that iteration's newest (word, next) record */
+    /* Scratch for the passes that build the initial word lists and the
+     * final merges list. */
+    uint32_t mark;
+    uint32_t head;
 } pair_info;
 
 typedef struct pair_table {
