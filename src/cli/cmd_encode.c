@@ -68,27 +68,92 @@ static void encoder_free(void *worker)
     free(e);
 }
 
-static int format_ids(const tok_encoding *enc, cli_buf *out)
+/* Numbers are written in batches: the room for a batch is reserved once,
+ * and a huge line never reserves much more than it uses. */
+#define BATCH 4096
+
+/* Writes v[0..n) separated by `sep`. */
+static int put_ids(cli_buf *out, const int32_t *v, size_t n, char sep)
 {
-    size_t n = tok_encoding_len(enc);
-    const int32_t *ids = tok_encoding_ids(enc);
-    /* An id is at most 11 characters with its sign and separator. */
-    if (n > ((size_t)-1 - 1) / 12 || cli_buf_reserve(out, n * 12 + 1) != 0)
+    for (size_t i = 0; i < n;) {
+        size_t end = n - i > BATCH ? i + BATCH : n;
+        /* Sign, 10 digits and a separator. */
+        if (cli_buf_reserve(out, (end - i) * 12) != 0)
+            return -1;
+        char *o = out->data + out->len;
+        for (; i < end; i++) {
+            if (i)
+                *o++ = sep;
+            uint32_t u = (uint32_t)v[i];
+            if (v[i] < 0) {
+                *o++ = '-';
+                u = 0u - u;
+            }
+            o = cli_put_u32(o, u);
+        }
+        out->len = (size_t)(o - out->data);
+    }
+    return 0;
+}
+
+static int put_type_ids(cli_buf *out, const uint32_t *v, size_t n)
+{
+    for (size_t i = 0; i < n;) {
+        size_t end = n - i > BATCH ? i + BATCH : n;
+        if (cli_buf_reserve(out, (end - i) * 11) != 0)
+            return -1;
+        char *o = out->data + out->len;
+        for (; i < end; i++) {
+            if (i)
+                *o++ = ',';
+            o = cli_put_u32(o, v[i]);
+        }
+        out->len = (size_t)(o - out->data);
+    }
+    return 0;
+}
+
+static int put_offsets(cli_buf *out, const tok_offset *v, size_t n)
+{
+    for (size_t i = 0; i < n;) {
+        size_t end = n - i > BATCH ? i + BATCH : n;
+        /* ",[" + 10 digits + "," + 10 digits + "]" */
+        if (cli_buf_reserve(out, (end - i) * 25) != 0)
+            return -1;
+        char *o = out->data + out->len;
+        for (; i < end; i++) {
+            if (i)
+                *o++ = ',';
+            *o++ = '[';
+            o = cli_put_u32(o, v[i].start);
+            *o++ = ',';
+            o = cli_put_u32(o, v[i].end);
+            *o++ = ']';
+        }
+        out->len = (size_t)(o - out->data);
+    }
+    return 0;
+}
+
+static int put_mask(cli_buf *out, const uint8_t *v, size_t n)
+{
+    if (n > (size_t)-1 / 2 || cli_buf_reserve(out, 2 * n) != 0)
         return -1;
     char *o = out->data + out->len;
     for (size_t i = 0; i < n; i++) {
         if (i)
-            *o++ = ' ';
-        uint32_t v = (uint32_t)ids[i];
-        if (ids[i] < 0) {
-            *o++ = '-';
-            v = 0u - v;
-        }
-        o = cli_put_u32(o, v);
+            *o++ = ',';
+        *o++ = (char)('0' + (v[i] != 0));
     }
-    *o++ = '\n';
     out->len = (size_t)(o - out->data);
     return 0;
+}
+
+static int format_ids(const tok_encoding *enc, cli_buf *out)
+{
+    if (put_ids(out, tok_encoding_ids(enc), tok_encoding_len(enc), ' '))
+        return -1;
+    return cli_buf_putc(out, '\n');
 }
 
 static int format_tokens(const tok_encoding *enc, cli_buf *out)
@@ -103,90 +168,29 @@ static int format_tokens(const tok_encoding *enc, cli_buf *out)
     return cli_buf_putc(out, '\n');
 }
 
-/* The worst case of a JSON array of n numbers of up to `digits` digits
- * (with sign and comma), with room for a key before it. */
-static size_t array_room(size_t n, size_t digits)
-{
-    return 64 + n * (digits + 2);
-}
-
-static char *put_key(char *o, const char *key)
-{
-    size_t k = strlen(key);
-    memcpy(o, key, k);
-    return o + k;
-}
-
-static char *put_mask(char *o, const char *key, const uint8_t *v, size_t n)
-{
-    o = put_key(o, key);
-    for (size_t i = 0; i < n; i++) {
-        *o++ = (char)('0' + (v[i] != 0));
-        *o++ = ',';
-    }
-    if (n)
-        o--;
-    *o++ = ']';
-    return o;
-}
-
 static int format_jsonl(const tok_encoding *enc, cli_buf *out)
 {
     size_t n = tok_encoding_len(enc);
-    const int32_t *ids = tok_encoding_ids(enc);
-    const uint32_t *types = tok_encoding_type_ids(enc);
-    const tok_offset *offs = tok_encoding_offsets(enc);
-    if (n > ((size_t)-1 - 256) / 64 ||
-        cli_buf_reserve(out, array_room(n, 11)) != 0)
+    if (cli_buf_puts(out, "{\"input_ids\":[") ||
+        put_ids(out, tok_encoding_ids(enc), n, ',') ||
+        cli_buf_puts(out, "],\"tokens\":["))
         return -1;
-    char *o = put_key(out->data + out->len, "{\"input_ids\":[");
-    for (size_t i = 0; i < n; i++) {
-        uint32_t v = (uint32_t)ids[i];
-        if (ids[i] < 0) {
-            *o++ = '-';
-            v = 0u - v;
-        }
-        o = cli_put_u32(o, v);
-        *o++ = ',';
-    }
-    if (n)
-        o--;
-    o = put_key(o, "],\"tokens\":[");
-    out->len = (size_t)(o - out->data);
-    /* Tokens have no bound on their length: each reserves its own room. */
     for (size_t i = 0; i < n; i++) {
         const char *t = tok_encoding_token(enc, i);
         if ((i && cli_buf_putc(out, ',') != 0) ||
             cli_buf_json_string(out, t, strlen(t)) != 0)
             return -1;
     }
-    if (cli_buf_reserve(out, array_room(n, 22) + array_room(n, 10) +
-                                 2 * array_room(n, 1)) != 0)
+    if (cli_buf_puts(out, "],\"offsets\":[") ||
+        put_offsets(out, tok_encoding_offsets(enc), n) ||
+        cli_buf_puts(out, "],\"token_type_ids\":[") ||
+        put_type_ids(out, tok_encoding_type_ids(enc), n) ||
+        cli_buf_puts(out, "],\"attention_mask\":[") ||
+        put_mask(out, tok_encoding_attention_mask(enc), n) ||
+        cli_buf_puts(out, "],\"special_tokens_mask\":[") ||
+        put_mask(out, tok_encoding_special_mask(enc), n) ||
+        cli_buf_puts(out, "]}\n"))
         return -1;
-    o = put_key(out->data + out->len, "],\"offsets\":[");
-    for (size_t i = 0; i < n; i++) {
-        *o++ = '[';
-        o = cli_put_u32(o, offs[i].start);
-        *o++ = ',';
-        o = cli_put_u32(o, offs[i].end);
-        *o++ = ']';
-        *o++ = ',';
-    }
-    if (n)
-        o--;
-    o = put_key(o, "],\"token_type_ids\":[");
-    for (size_t i = 0; i < n; i++) {
-        o = cli_put_u32(o, types[i]);
-        *o++ = ',';
-    }
-    if (n)
-        o--;
-    o = put_mask(o, "],\"attention_mask\":[",
-                 tok_encoding_attention_mask(enc), n);
-    o = put_mask(o, ",\"special_tokens_mask\":[",
-                 tok_encoding_special_mask(enc), n);
-    o = put_key(o, "}\n");
-    out->len = (size_t)(o - out->data);
     return 0;
 }
 

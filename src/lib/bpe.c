@@ -1,6 +1,7 @@
 /* bpe: the model stage for byte-pair encoding, which splits one
  * pre-tokenized word into vocabulary pieces exactly as Hugging Face's BPE
  * model does (initial symbols, unknown characters, merge order). */
+#include <stdatomic.h>
 #include <string.h>
 
 #include "model.h"
@@ -37,6 +38,11 @@ typedef struct bpe_impl {
     int32_t byte_id[256];           /* id of "<0xXX>", -1 when absent */
     const char *prefix, *suffix;    /* "" when none */
     size_t plen, slen;
+    /* The options as they were at build, so a model changed later
+     * behaves as built (its scratches' caches hold results of then). */
+    bool has_unk, fuse_unk, byte_fallback, ignore_merges;
+    int32_t unk_id;
+    uint64_t stamp;                 /* tells one build from another */
     /* No two merges give the same token, so a queued merge can only be
      * stale by rank: short words may then take the simple scan. */
     bool distinct_results;
@@ -48,14 +54,6 @@ static inline uint64_t pair_key(const bpe_impl *b, int32_t left,
 {
     return (((uint64_t)(uint32_t)left << b->id_bits) | (uint32_t)right)
            << b->rank_bits;
-}
-
-/* The slot where the search for (left, right) starts. */
-static inline size_t merge_slot(const bpe_impl *b, int32_t left,
-                                int32_t right)
-{
-    return (size_t)((pair_key(b, left, right) * 0x9E3779B97F4A7C15ULL) >>
-                    b->shift);
 }
 
 /* The rank of the merge of (left, right), or BPE_NONE. */
@@ -217,6 +215,10 @@ static int build_tables(tok_model *m, bpe_impl *b, tok_error *err)
     return TOK_OK;
 }
 
+/* Each build gets a new stamp; a scratch whose cache was filled under
+ * another stamp empties it first. */
+static atomic_uint_fast64_t build_stamps;
+
 static int bpe_build(tok_model *m, tok_error *err)
 {
     if (m->impl)
@@ -230,6 +232,12 @@ static int bpe_build(tok_model *m, tok_error *err)
     b->suffix = m->end_of_word_suffix ? m->end_of_word_suffix : "";
     b->plen = strlen(b->prefix);
     b->slen = strlen(b->suffix);
+    b->has_unk = m->unk_token != NULL;
+    b->unk_id = m->unk_id;
+    b->fuse_unk = m->fuse_unk;
+    b->byte_fallback = m->byte_fallback;
+    b->ignore_merges = m->ignore_merges;
+    b->stamp = atomic_fetch_add(&build_stamps, 1) + 1;
     int rc = build_merges(m, b, err);
     if (rc == TOK_OK)
         rc = build_tables(m, b, err);
@@ -249,14 +257,15 @@ typedef struct bpe_sym {
     int32_t prev;
     int32_t next;
     uint32_t len;       /* bytes of the word it covers */
+    uint32_t rank;      /* of the pair (this, next); the queue's only */
 } bpe_sym;
 
 /* The cache keeps words of up to CACHE_WORD bytes that split into at most
  * CACHE_PIECES pieces, one 64-byte line each: natural text repeats its
  * words, and a hit costs one memory access where merging costs several.
  * It is 4-way set-associative with tree pseudo-LRU replacement; the tags
- * of a set share 16 bytes, so a miss reads no entry.  Words are stored
- * zero-padded, so comparing is four loads and a mask. */
+ * of a set share 16 bytes, so a miss reads no entry.  An entry keeps
+ * the word as its key (below), so comparing is four loads and a mask. */
 #define CACHE_WORD 32
 #define CACHE_PIECES 6
 #define CACHE_SET_BITS 13
@@ -268,7 +277,7 @@ typedef struct bpe_cache_entry {
     uint8_t npieces;
     uint8_t ends[CACHE_PIECES];
     int32_t ids[CACHE_PIECES];
-    char word[CACHE_WORD];
+    uint64_t key[4];    /* the word's cache_key */
 } bpe_cache_entry;
 
 typedef struct bpe_cache_set {
@@ -290,6 +299,7 @@ typedef struct bpe_scratch {
     void *cache_mem;
     bpe_cache_set *sets;
     uint8_t *plru;              /* per set: the three tree bits */
+    uint64_t stamp;             /* the build the cache's words are of */
 } bpe_scratch;
 
 static void bpe_scratch_free(void *p)
@@ -316,6 +326,7 @@ static bpe_scratch *scratch_alloc(const tok_model *m, bool cache)
         return NULL;
     s->buf_cap = (b ? b->plen + b->slen : 0) + 4;
     s->buf = tok_malloc(s->buf_cap);
+    s->stamp = b ? b->stamp : 0;
     if (!s->buf) {
         bpe_scratch_free(s);
         return NULL;
@@ -342,9 +353,11 @@ static void *bpe_scratch_new(const tok_model *m)
 }
 
 /* ------------------------------------------------------------------------
- * The merge queue: a binary min-heap of (rank, position) packed in one
+ * The merge queue: a 4-ary min-heap of (rank, position) packed in one
  * integer, so the lowest rank comes first and, on a tie, the leftmost
- * pair (positions only grow along the list).
+ * pair (positions only grow along the list).  Four children share half a
+ * cache line, and the tree is half as deep as a binary one: on megabyte
+ * words the queue's cache misses are most of the time.
  * ------------------------------------------------------------------------ */
 
 static int heap_push(bpe_scratch *s, uint64_t v)
@@ -355,7 +368,7 @@ static int heap_push(bpe_scratch *s, uint64_t v)
     uint64_t *h = s->heap;
     size_t i = s->heap_len++;
     while (i > 0) {
-        size_t parent = (i - 1) / 2;
+        size_t parent = (i - 1) / 4;
         if (h[parent] <= v)
             break;
         h[i] = h[parent];
@@ -372,15 +385,17 @@ static uint64_t heap_pop(bpe_scratch *s)
     uint64_t v = h[--s->heap_len];
     size_t n = s->heap_len, i = 0;
     for (;;) {
-        size_t c = 2 * i + 1;
+        size_t c = 4 * i + 1;
         if (c >= n)
             break;
-        if (c + 1 < n && h[c + 1] < h[c])
-            c++;
-        if (v <= h[c])
+        size_t best = c;
+        size_t end = c + 4 < n ? c + 4 : n;
+        for (size_t k = c + 1; k < end; k++)
+            best = h[k] < h[best] ? k : best;
+        if (v <= h[best])
             break;
-        h[i] = h[c];
-        i = c;
+        h[i] = h[best];
+        i = best;
     }
     if (n)
         h[i] = v;
@@ -433,14 +448,14 @@ static int initial_symbols(const tok_model *m, const bpe_impl *b,
             : find_affixed(m, b, word + pos, clen, variant, s->buf);
         if (TOK_LIKELY(id >= 0)) {
             if (have_unk) {
-                add_sym(syms, &n, m->unk_id, unk_len);
+                add_sym(syms, &n, b->unk_id, unk_len);
                 have_unk = false;
             }
             add_sym(syms, &n, id, (uint32_t)clen);
             pos += clen;
             continue;
         }
-        if (m->byte_fallback) {
+        if (b->byte_fallback) {
             const unsigned char *pre = (const unsigned char *)b->prefix;
             const unsigned char *suf = (const unsigned char *)b->suffix;
             size_t np = variant & BPE_PREFIX ? b->plen : 0;
@@ -466,14 +481,14 @@ static int initial_symbols(const tok_model *m, const bpe_impl *b,
                 continue;
             }
         }
-        if (m->unk_token) {
-            if (m->unk_id < 0)
+        if (b->has_unk) {
+            if (b->unk_id < 0)
                 return TOK_EFORMAT;     /* as Hugging Face: unk not in vocab */
-            if (have_unk && m->fuse_unk) {
+            if (have_unk && b->fuse_unk) {
                 unk_len += (uint32_t)clen;
             } else {
                 if (have_unk)
-                    add_sym(syms, &n, m->unk_id, unk_len);
+                    add_sym(syms, &n, b->unk_id, unk_len);
                 have_unk = true;
                 unk_len = (uint32_t)clen;
             }
@@ -481,7 +496,7 @@ static int initial_symbols(const tok_model *m, const bpe_impl *b,
         pos += clen;
     }
     if (have_unk)
-        add_sym(syms, &n, m->unk_id, unk_len);
+        add_sym(syms, &n, b->unk_id, unk_len);
     *nsyms = n;
     return TOK_OK;
 }
@@ -504,36 +519,43 @@ static int merge_all(const bpe_impl *b, bpe_scratch *s, size_t n)
 {
     bpe_sym *sy = s->syms;
     s->heap_len = 0;
-    for (size_t i = 0; i + 1 < n; i++)
-        if (queue_pair(s, merge_rank(b, sy[i].id, sy[i + 1].id), i))
+    /* sy[i].rank follows the pair (i, next) as it changes, so checking an
+     * entry needs no look-up. */
+    sy[n - 1].rank = BPE_NONE;
+    for (size_t i = 0; i + 1 < n; i++) {
+        sy[i].rank = merge_rank(b, sy[i].id, sy[i + 1].id);
+        if (queue_pair(s, sy[i].rank, i))
             return TOK_ENOMEM;
+    }
     while (s->heap_len) {
         uint64_t top = heap_pop(s);
         uint32_t rank = (uint32_t)(top >> 32);
         int32_t p = (int32_t)(uint32_t)top;
-        if (sy[p].id < 0 || sy[p].next < 0)
+        uint32_t now = sy[p].rank;
+        if (sy[p].id < 0 || now == BPE_NONE)
+            continue;
+        int32_t result = b->results[rank];
+        if (now != rank && b->results[now] != result)
             continue;
         int32_t q = sy[p].next;
-        uint32_t now = merge_rank(b, sy[p].id, sy[q].id);
-        int32_t result = b->results[rank];
-        if (now != rank &&
-            (now == BPE_NONE || b->results[now] != result))
-            continue;
         sy[p].id = result;
         sy[p].len += sy[q].len;
         sy[p].next = sy[q].next;
         sy[q].id = -1;
-        if (sy[p].next >= 0)
-            sy[sy[p].next].prev = p;
-        if (sy[p].prev >= 0) {
-            int32_t l = sy[p].prev;
-            if (queue_pair(s, merge_rank(b, sy[l].id, result), (size_t)l))
+        sy[p].rank = BPE_NONE;
+        if (sy[p].next >= 0) {
+            int32_t r = sy[p].next;
+            sy[r].prev = p;
+            sy[p].rank = merge_rank(b, result, sy[r].id);
+            if (queue_pair(s, sy[p].rank, (size_t)p))
                 return TOK_ENOMEM;
         }
-        if (sy[p].next >= 0 &&
-            queue_pair(s, merge_rank(b, result, sy[sy[p].next].id),
-                       (size_t)p))
-            return TOK_ENOMEM;
+        if (sy[p].prev >= 0) {
+            int32_t l = sy[p].prev;
+            sy[l].rank = merge_rank(b, sy[l].id, result);
+            if (queue_pair(s, sy[l].rank, (size_t)l))
+                return TOK_ENOMEM;
+        }
     }
     return TOK_OK;
 }
@@ -547,28 +569,26 @@ static int merge_all(const bpe_impl *b, bpe_scratch *s, size_t n)
 static size_t merge_small(const bpe_impl *b, bpe_sym *sy, size_t n)
 {
     uint32_t pr[BPE_SMALL];
-    /* The first look-ups are independent: start all their memory loads
-     * before waiting on any. */
-    for (size_t i = 0; i + 1 < n; i++)
-        __builtin_prefetch(&b->slots[merge_slot(b, sy[i].id, sy[i + 1].id)]);
     for (size_t i = 0; i + 1 < n; i++)
         pr[i] = merge_rank(b, sy[i].id, sy[i + 1].id);
     while (n > 1) {
         uint32_t best = BPE_NONE;
         size_t at = 0;
-        for (size_t i = 0; i + 1 < n; i++)
-            if (pr[i] < best) {
-                best = pr[i];
-                at = i;
-            }
+        for (size_t i = 0; i + 1 < n; i++) {
+            bool lower = pr[i] < best;      /* branch-free: a select */
+            best = lower ? pr[i] : best;
+            at = lower ? i : at;
+        }
         if (best == BPE_NONE)
             break;
         sy[at].id = b->results[best];
         sy[at].len += sy[at + 1].len;
-        /* Drop symbol at+1 and pair at+1; pairs at-1 and at are new. */
-        memmove(&sy[at + 1], &sy[at + 2], (n - at - 2) * sizeof *sy);
-        if (n >= at + 3)
-            memmove(&pr[at + 1], &pr[at + 2], (n - at - 3) * sizeof *pr);
+        /* Drop symbol at+1 and pair at+1; pairs at-1 and at are new.
+         * Plain loops: the arrays are short, a library call costs more. */
+        for (size_t i = at + 1; i + 1 < n; i++)
+            sy[i] = sy[i + 1];
+        for (size_t i = at + 1; i + 2 < n; i++)
+            pr[i] = pr[i + 1];
         n--;
         if (at > 0)
             pr[at - 1] = merge_rank(b, sy[at - 1].id, sy[at].id);
@@ -578,26 +598,64 @@ static size_t merge_small(const bpe_impl *b, bpe_sym *sy, size_t n)
     return n;
 }
 
-/* The cache key: the word zero-padded to CACHE_WORD (32) bytes. */
+/* The cache key of a word of 1 to 32 bytes: words loaded from its start
+ * and its end, overlapping; with the length they fix every byte, and
+ * nothing is read outside the word. */
 typedef struct cache_key {
     uint64_t w[4];
 } cache_key;
 
+static inline uint64_t load64(const char *p)
+{
+    uint64_t v;
+    memcpy(&v, p, 8);
+    return v;
+}
+
+static inline uint32_t load32(const char *p)
+{
+    uint32_t v;
+    memcpy(&v, p, 4);
+    return v;
+}
+
+static inline void make_key(cache_key *k, const char *p, size_t len)
+{
+    if (len >= 16) {
+        k->w[0] = load64(p);
+        k->w[1] = load64(p + 8);
+        k->w[2] = load64(p + len - 16);
+        k->w[3] = load64(p + len - 8);
+    } else if (len >= 8) {
+        k->w[0] = load64(p);
+        k->w[1] = load64(p + len - 8);
+        k->w[2] = k->w[3] = 0;
+    } else if (len >= 4) {
+        k->w[0] = ((uint64_t)load32(p) << 32) | load32(p + len - 4);
+        k->w[1] = k->w[2] = k->w[3] = 0;
+    } else {
+        k->w[0] = ((uint64_t)(unsigned char)p[0] << 16) |
+                  ((uint64_t)(unsigned char)p[len / 2] << 8) |
+                  (unsigned char)p[len - 1];
+        k->w[1] = k->w[2] = k->w[3] = 0;
+    }
+}
+
 static inline uint64_t cache_hash(const cache_key *k, size_t len)
 {
     uint64_t h = (k->w[0] ^ len) * 0x9E3779B97F4A7C15ULL;
-    h = (h ^ (h >> 29) ^ k->w[1]) * 0xBF58476D1CE4E5B9ULL;
-    h = (h ^ (h >> 29) ^ k->w[2]) * 0x94D049BB133111EBULL;
-    h = (h ^ (h >> 29) ^ k->w[3]) * 0x9E3779B97F4A7C15ULL;
-    return h ^ (h >> 32);
+    h ^= (k->w[1] ^ (k->w[1] >> 31)) * 0xBF58476D1CE4E5B9ULL;
+    h ^= (k->w[2] ^ (k->w[2] >> 29)) * 0x94D049BB133111EBULL;
+    h ^= k->w[3] * 0xD6E8FEB86659FD93ULL;
+    h ^= h >> 32;
+    h *= 0x9E3779B97F4A7C15ULL;
+    return h ^ (h >> 29);
 }
 
 static inline bool cache_match(const bpe_cache_entry *e, const cache_key *k)
 {
-    uint64_t a[4];
-    memcpy(a, e->word, sizeof a);
-    return ((a[0] ^ k->w[0]) | (a[1] ^ k->w[1]) | (a[2] ^ k->w[2]) |
-            (a[3] ^ k->w[3])) == 0;
+    return ((e->key[0] ^ k->w[0]) | (e->key[1] ^ k->w[1]) |
+            (e->key[2] ^ k->w[2]) | (e->key[3] ^ k->w[3])) == 0;
 }
 
 /* Tree pseudo-LRU over 4 ways: bit 0 picks the older half, bits 1 and
@@ -638,7 +696,7 @@ static int merge_word(const tok_model *m, const bpe_impl *b, bpe_scratch *s,
                       const char *word, size_t len, tok_pieces *out)
 {
     size_t bound = len;
-    if (m->byte_fallback)
+    if (b->byte_fallback)
         bound = len * (1 + b->plen) + b->slen;
     if (bound >= INT32_MAX)
         return TOK_EINVAL;
@@ -685,6 +743,40 @@ static int merge_word(const tok_model *m, const bpe_impl *b, bpe_scratch *s,
     return TOK_OK;
 }
 
+/* Makes a scratch fit the model's current build: the look-up buffer
+ * must hold its affixes, and the cache's words were split by another. */
+static int rebind(bpe_scratch *s, const bpe_impl *b)
+{
+    if (s->buf_cap < b->plen + b->slen + 4) {
+        char *buf = tok_realloc(s->buf, b->plen + b->slen + 4);
+        if (!buf)
+            return TOK_ENOMEM;
+        s->buf = buf;
+        s->buf_cap = b->plen + b->slen + 4;
+    }
+    if (s->cache) {
+        size_t nsets = (size_t)1 << CACHE_SET_BITS;
+        memset(s->sets, 0, nsets * sizeof *s->sets);
+        memset(s->plru, 0, nsets);
+    }
+    s->stamp = b->stamp;
+    return TOK_OK;
+}
+
+/* With ignore_merges a word that is a token is that token, merges or
+ * not (Hugging Face checks the word as it is, without affixes). */
+static int word_pieces(const tok_model *m, const bpe_impl *b,
+                       bpe_scratch *s, const char *word, size_t len,
+                       tok_pieces *out)
+{
+    if (b->ignore_merges) {
+        int32_t id = tok_vocab_find(&m->vocab, word, len);
+        if (id >= 0)
+            return tok_pieces_push(out, id, 0, (uint32_t)len);
+    }
+    return merge_word(m, b, s, word, len, out);
+}
+
 static int bpe_tokenize(const tok_model *m, void *scratch, const char *word,
                         size_t len, tok_pieces *out)
 {
@@ -695,39 +787,43 @@ static int bpe_tokenize(const tok_model *m, void *scratch, const char *word,
         return TOK_OK;
     if (len > UINT32_MAX)
         return TOK_EINVAL;
-    if (m->ignore_merges) {
-        int32_t id = tok_vocab_find(&m->vocab, word, len);
-        if (id >= 0)
-            return tok_pieces_push(out, id, 0, (uint32_t)len);
-    }
     bpe_scratch *s = scratch;
     if (!s) {
         /* No thread scratch: a one-off one, so the call still works. */
         s = scratch_alloc(m, false);
         if (!s)
             return TOK_ENOMEM;
-        int rc = merge_word(m, b, s, word, len, out);
+        int rc = word_pieces(m, b, s, word, len, out);
         bpe_scratch_free(s);
         return rc;
     }
+    if (TOK_UNLIKELY(s->stamp != b->stamp) && rebind(s, b))
+        return TOK_ENOMEM;
     if (len > CACHE_WORD || !s->cache)
-        return merge_word(m, b, s, word, len, out);
+        return word_pieces(m, b, s, word, len, out);
 
-    cache_key key = {{0, 0, 0, 0}};
-    memcpy(key.w, word, len);
+    cache_key key;
+    make_key(&key, word, len);
     uint64_t h = cache_hash(&key, len);
     size_t set = (size_t)h & (((size_t)1 << CACHE_SET_BITS) - 1);
     uint32_t tag = (uint32_t)(h >> 32) | 1;
     bpe_cache_set *cs = &s->sets[set];
     bpe_cache_entry *ways = &s->cache[set * CACHE_WAYS];
-    for (unsigned w = 0; w < CACHE_WAYS; w++)
-        if (cs->tag[w] == tag && ways[w].wlen == len &&
-            cache_match(&ways[w], &key)) {
+    /* Which ways hold the tag, as a bit mask: one branch, not four. */
+    unsigned hits = (unsigned)(cs->tag[0] == tag) |
+                    (unsigned)(cs->tag[1] == tag) << 1 |
+                    (unsigned)(cs->tag[2] == tag) << 2 |
+                    (unsigned)(cs->tag[3] == tag) << 3;
+    while (hits) {
+        unsigned w = (unsigned)__builtin_ctz(hits);
+        hits &= hits - 1;
+        if (ways[w].wlen == len && cache_match(&ways[w], &key)) {
             s->plru[set] = plru_touch(s->plru[set], w);
             return push_cached(&ways[w], out);
         }
+    }
     size_t first = out->len;
-    int rc = merge_word(m, b, s, word, len, out);
+    int rc = word_pieces(m, b, s, word, len, out);
     size_t count = out->len - first;
     if (rc == TOK_OK && count <= CACHE_PIECES) {
         unsigned w = plru_victim(s->plru[set]);
@@ -736,7 +832,7 @@ static int bpe_tokenize(const tok_model *m, void *scratch, const char *word,
         s->plru[set] = plru_touch(s->plru[set], w);
         e->wlen = (uint8_t)len;
         e->npieces = (uint8_t)count;
-        memcpy(e->word, key.w, CACHE_WORD);
+        memcpy(e->key, key.w, sizeof e->key);
         for (size_t i = 0; i < count; i++) {
             e->ids[i] = out->v[first + i].id;
             e->ends[i] = (uint8_t)out->v[first + i].end;

@@ -9,24 +9,23 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-/* Failure injection for the allocation tests.  Plain globals: the tests
- * that use them are single-threaded, and production never sets them. */
+/* Failure injection for the allocation tests.  Atomics, because threads
+ * allocate concurrently; production never arms the countdown. */
 static size_t fail_countdown;
 static size_t alloc_count;
 
 static bool should_fail(void)
 {
-    alloc_count++;
-    if (fail_countdown == 0)
+    __atomic_fetch_add(&alloc_count, 1, __ATOMIC_RELAXED);
+    if (__atomic_load_n(&fail_countdown, __ATOMIC_RELAXED) == 0)
         return false;
-    return --fail_countdown == 0;
+    return __atomic_sub_fetch(&fail_countdown, 1, __ATOMIC_RELAXED) == 0;
 }
 
 size_t tok_debug_fail_alloc_after(size_t n)
 {
-    size_t made = alloc_count;
-    alloc_count = 0;
-    fail_countdown = n;
+    size_t made = __atomic_exchange_n(&alloc_count, 0, __ATOMIC_RELAXED);
+    __atomic_store_n(&fail_countdown, n, __ATOMIC_RELAXED);
     return made;
 }
 

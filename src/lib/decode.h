@@ -70,7 +70,8 @@ void tok_strlist_dispose(tok_strlist *l);
 int tok_strlist_push(tok_strlist *l, const char *s, size_t len);
 
 /* Runs the decoder over `in` (which it may consume) and appends the text
- * to out.  A NULL decoder joins the pieces as they are. */
+ * to out.  A NULL decoder joins the pieces as they are (tok_decode does
+ * not pass NULL: without a decoder, Hugging Face joins with spaces). */
 int tok_decoder_run(const tok_decoder *d, tok_strlist *in, tok_strlist *tmp,
                     tok_buffer *out, tok_error *err);
 

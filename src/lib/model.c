@@ -21,11 +21,6 @@ int tok_model_build(tok_model *m, tok_error *err)
     m->unk_id = m->unk_token
         ? tok_vocab_find(&m->vocab, m->unk_token, strlen(m->unk_token))
         : -1;
-    if (m->type == TOK_MODEL_WORDPIECE && m->unk_id < 0)
-        return tok_error_set(err, TOK_EFORMAT,
-                             "WordPiece: unk_token \"%s\" is not in the "
-                             "vocabulary",
-                             m->unk_token ? m->unk_token : "(none)");
     for (size_t i = 0; i < m->vocab.size; i++)
         if (m->vocab.str_off[i] == UINT32_MAX)
             return tok_error_set(err, TOK_EFORMAT,

@@ -83,6 +83,26 @@ int tok_model_build(tok_model *m, tok_error *err);
 void tok_model_free(tok_model *m);
 
 extern const tok_model_ops tok_wordpiece_ops;
+
+/* BPE (bpe.c) splits a word as Hugging Face's BPE model does, given the
+ * merges in rank order (a pair listed twice keeps its later rank).
+ * - Offsets are those Hugging Face gives: each piece covers the bytes of
+ *   its characters, counted from the word's start, and characters dropped
+ *   (unknown, no unk_token) count for nothing, so later offsets shift.
+ *   One difference: with byte_fallback, the "<0xXX>" pieces spelling a
+ *   prefix or suffix cover no bytes (Hugging Face counts one each, past
+ *   the word's end).
+ * - tokenize fails with TOK_EFORMAT when unk_token is set but not in the
+ *   vocabulary and a character needs it (Hugging Face fails there too),
+ *   TOK_EINVAL for a word of 2^31 characters or more, TOK_ENOMEM.
+ * - build fails with TOK_EFORMAT for a merge id outside the vocabulary and
+ *   TOK_EUNSUPPORTED when ids and ranks do not fit 64 bits together
+ *   (more than 2^24 ids).
+ * - The options and merges are read at build: change them, then build
+ *   again.  A scratch follows its model through a rebuild (its word
+ *   cache is emptied).
+ * - The scratch holds a word cache of about 2 MiB; NULL works (one-off
+ *   buffers, no cache).  Every word takes O(n log n) time. */
 extern const tok_model_ops tok_bpe_ops;
 
 /* BPE test hook: after build, merge every word with the priority queue

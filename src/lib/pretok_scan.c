@@ -2,7 +2,8 @@
 #include "pretok_scan.h"
 
 #include <stdint.h>
-#include <utf8proc.h>
+
+#include "unicode.h"
 
 /*
  * The scanners decide between the regex alternatives from the first one or
@@ -103,43 +104,28 @@ static size_t utf8_decode(const unsigned char *s, size_t len, size_t i,
     return 0;
 }
 
-/* White_Space is a fixed, tiny set; utf8proc has no property for it, and
- * its categories would be wrong anyway (U+0085 is Cc, U+200B was Zs once). */
-static int is_unicode_space(int32_t cp)
-{
-    if (cp < 0x1680)
-        return cp == 0x85 || cp == 0xA0;
-    return cp == 0x1680 || (cp >= 0x2000 && cp <= 0x200A) || cp == 0x2028 ||
-           cp == 0x2029 || cp == 0x202F || cp == 0x205F || cp == 0x3000;
-}
-
+/* The classes come from unicode.h's tables, which are HF's own: its
+ * Oniguruma has newer Unicode than utf8proc (U+1C89 is a letter). */
 static int nonascii_class(const unsigned char *s, size_t len, size_t i,
                           size_t *n)
 {
     int32_t cp = 0;
     size_t k = utf8_decode(s, len, i, &cp);
+    unsigned props;
 
     if (k == 0) {
         *n = 1;
         return CL_OTHER;
     }
     *n = k;
-    if (is_unicode_space(cp))
-        return CL_SPACE;
-    switch (utf8proc_get_property(cp)->category) {
-    case UTF8PROC_CATEGORY_LU:
-    case UTF8PROC_CATEGORY_LL:
-    case UTF8PROC_CATEGORY_LT:
-    case UTF8PROC_CATEGORY_LM:
-    case UTF8PROC_CATEGORY_LO:
+    props = tok_uni_props((uint32_t)cp);
+    if (props & TOK_UNI_LETTER)
         return CL_LETTER;
-    case UTF8PROC_CATEGORY_ND:
-    case UTF8PROC_CATEGORY_NL:
-    case UTF8PROC_CATEGORY_NO:
+    if (props & TOK_UNI_NUMBER)
         return CL_NUMBER;
-    default:
-        return CL_OTHER;
-    }
+    if (props & TOK_UNI_SPACE)
+        return CL_SPACE;
+    return CL_OTHER;
 }
 
 /* Class of the character at s[i], CL_END at the end of the text. */

@@ -16,8 +16,9 @@
  *
  * Character classes: \s is Unicode White_Space (U+0009-U+000D, U+0020,
  * U+0085, U+00A0, U+1680, U+2000-U+200A, U+2028, U+2029, U+202F, U+205F,
- * U+3000); \p{L} and \p{N} are the general categories L* and N* as utf8proc
- * reports them. Only U+0020 can be the optional " ?" prefix. GPT-2
+ * U+3000); \p{L} and \p{N} are the general categories L* and N* as HF's
+ * Oniguruma has them (Unicode 16: tok_uni_is_letter, tok_uni_is_number).
+ * Only U+0020 can be the optional " ?" prefix. GPT-2
  * contractions are case-sensitive; cl100k ones use Unicode simple case
  * folding, so "'S" and "'\u017F" (long s) are contractions there too.
  *

@@ -1,4 +1,5 @@
 /* tokenizer: the tok_tokenizer object, its accessors and descriptions. */
+#include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -33,21 +34,43 @@ static const char *const stage_names[5] = {
     "model", "normalizer", "pre_tokenizer", "post_processor", "decoder"
 };
 
+/* A description being written; an allocation failure sticks. */
+typedef struct desc {
+    tok_buffer buf;
+    bool oom;
+} desc;
+
+static void put(desc *d, const char *fmt, ...) TOK_PRINTF(2, 3);
+static void put(desc *d, const char *fmt, ...)
+{
+    char tmp[512];
+    va_list ap;
+    va_start(ap, fmt);
+    int n = vsnprintf(tmp, sizeof tmp, fmt, ap);
+    va_end(ap);
+    if (n < 0 || (size_t)n >= sizeof tmp) {
+        /* Long descriptions (patterns, names) are cut, never lost. */
+        n = (int)sizeof tmp - 1;
+    }
+    if (tok_buffer_append(&d->buf, tmp, (size_t)n))
+        d->oom = true;
+}
+
 static const char *bool_str(bool b)
 {
     return b ? "true" : "false";
 }
 
-static void describe_normalizer(const tok_normalizer *n, tok_buffer *b)
+static void describe_normalizer(const tok_normalizer *n, desc *b)
 {
     static const char *const names[] = {
         "BertNormalizer", "NFC", "NFD", "NFKC", "NFKD", "Lowercase",
         "StripAccents", "Strip", "Replace", "Prepend", "Sequence"
     };
-    tok_buffer_printf(b, "%s", names[n->type]);
+    put(b, "%s", names[n->type]);
     switch (n->type) {
     case TOK_NORM_BERT:
-        tok_buffer_printf(b,
+        put(b,
             "(clean_text=%s, handle_chinese_chars=%s, strip_accents=%s, "
             "lowercase=%s)", bool_str(n->u.bert.clean_text),
             bool_str(n->u.bert.handle_chinese_chars),
@@ -56,64 +79,64 @@ static void describe_normalizer(const tok_normalizer *n, tok_buffer *b)
             bool_str(n->u.bert.lowercase));
         break;
     case TOK_NORM_STRIP:
-        tok_buffer_printf(b, "(left=%s, right=%s)",
+        put(b, "(left=%s, right=%s)",
                           bool_str(n->u.strip.left),
                           bool_str(n->u.strip.right));
         break;
     case TOK_NORM_REPLACE:
-        tok_buffer_printf(b, "(\"%s\" -> \"%s\")", n->u.replace.pattern,
+        put(b, "(\"%s\" -> \"%s\")", n->u.replace.pattern,
                           n->u.replace.content);
         break;
     case TOK_NORM_PREPEND:
-        tok_buffer_printf(b, "(\"%s\")", n->u.prepend.prepend);
+        put(b, "(\"%s\")", n->u.prepend.prepend);
         break;
     case TOK_NORM_SEQUENCE:
-        tok_buffer_printf(b, "[");
+        put(b, "[");
         for (size_t i = 0; i < n->u.seq.n; i++) {
             if (i)
-                tok_buffer_printf(b, ", ");
+                put(b, ", ");
             describe_normalizer(n->u.seq.items[i], b);
         }
-        tok_buffer_printf(b, "]");
+        put(b, "]");
         break;
     default:
         break;
     }
 }
 
-static void describe_pretok(const tok_pretok *p, tok_buffer *b)
+static void describe_pretok(const tok_pretok *p, desc *b)
 {
     static const char *const names[] = {
         "BertPreTokenizer", "Whitespace", "WhitespaceSplit", "Punctuation",
         "Digits", "ByteLevel", "Metaspace", "Split", "Sequence"
     };
-    tok_buffer_printf(b, "%s", names[p->type]);
+    put(b, "%s", names[p->type]);
     switch (p->type) {
     case TOK_PT_DIGITS:
-        tok_buffer_printf(b, "(individual_digits=%s)",
+        put(b, "(individual_digits=%s)",
                           bool_str(p->u.digits.individual_digits));
         break;
     case TOK_PT_BYTELEVEL:
-        tok_buffer_printf(b, "(add_prefix_space=%s, use_regex=%s)",
+        put(b, "(add_prefix_space=%s, use_regex=%s)",
                           bool_str(p->u.bytelevel.add_prefix_space),
                           bool_str(p->u.bytelevel.use_regex));
         break;
     case TOK_PT_METASPACE:
-        tok_buffer_printf(b, "(replacement=\"%s\", split=%s)",
+        put(b, "(replacement=\"%s\", split=%s)",
                           p->u.metaspace.replacement,
                           bool_str(p->u.metaspace.split));
         break;
     case TOK_PT_SPLIT:
-        tok_buffer_printf(b, "(\"%s\")", p->u.split.pattern);
+        put(b, "(\"%s\")", p->u.split.pattern);
         break;
     case TOK_PT_SEQUENCE:
-        tok_buffer_printf(b, "[");
+        put(b, "[");
         for (size_t i = 0; i < p->u.seq.n; i++) {
             if (i)
-                tok_buffer_printf(b, ", ");
+                put(b, ", ");
             describe_pretok(p->u.seq.items[i], b);
         }
-        tok_buffer_printf(b, "]");
+        put(b, "]");
         break;
     default:
         break;
@@ -121,93 +144,93 @@ static void describe_pretok(const tok_pretok *p, tok_buffer *b)
 }
 
 static void describe_template(const tok_template_piece *t, size_t n,
-                              tok_buffer *b)
+                              desc *b)
 {
     for (size_t i = 0; i < n; i++) {
         if (i)
-            tok_buffer_printf(b, " ");
+            put(b, " ");
         if (t[i].is_sequence)
-            tok_buffer_printf(b, "$%c", t[i].sequence ? 'B' : 'A');
+            put(b, "$%c", t[i].sequence ? 'B' : 'A');
         else
-            tok_buffer_printf(b, "%s", t[i].special);
+            put(b, "%s", t[i].special);
         if (t[i].type_id)
-            tok_buffer_printf(b, ":%u", t[i].type_id);
+            put(b, ":%u", t[i].type_id);
     }
 }
 
-static void describe_postproc(const tok_postproc *p, tok_buffer *b)
+static void describe_postproc(const tok_postproc *p, desc *b)
 {
     switch (p->type) {
     case TOK_POST_TEMPLATE:
-        tok_buffer_printf(b, "TemplateProcessing(single=\"");
+        put(b, "TemplateProcessing(single=\"");
         describe_template(p->single, p->nsingle, b);
-        tok_buffer_printf(b, "\", pair=\"");
+        put(b, "\", pair=\"");
         describe_template(p->pair, p->npair, b);
-        tok_buffer_printf(b, "\")");
+        put(b, "\")");
         break;
     case TOK_POST_BERT:
-        tok_buffer_printf(b, "BertProcessing(cls=%s, sep=%s)", p->cls_token,
+        put(b, "BertProcessing(cls=%s, sep=%s)", p->cls_token,
                           p->sep_token);
         break;
     case TOK_POST_ROBERTA:
-        tok_buffer_printf(b, "RobertaProcessing(cls=%s, sep=%s)",
+        put(b, "RobertaProcessing(cls=%s, sep=%s)",
                           p->cls_token, p->sep_token);
         break;
     case TOK_POST_BYTELEVEL:
-        tok_buffer_printf(b, "ByteLevel(trim_offsets=%s)",
+        put(b, "ByteLevel(trim_offsets=%s)",
                           bool_str(p->trim_offsets));
         break;
     case TOK_POST_SEQUENCE:
-        tok_buffer_printf(b, "Sequence[");
+        put(b, "Sequence[");
         for (size_t i = 0; i < p->nitems; i++) {
             if (i)
-                tok_buffer_printf(b, ", ");
+                put(b, ", ");
             describe_postproc(p->items[i], b);
         }
-        tok_buffer_printf(b, "]");
+        put(b, "]");
         break;
     }
 }
 
-static void describe_decoder(const tok_decoder *d, tok_buffer *b)
+static void describe_decoder(const tok_decoder *d, desc *b)
 {
     static const char *const names[] = {
         "WordPiece", "ByteLevel", "Metaspace", "BPEDecoder", "ByteFallback",
         "Fuse", "Strip", "Replace", "Sequence"
     };
-    tok_buffer_printf(b, "%s", names[d->type]);
+    put(b, "%s", names[d->type]);
     if (d->type == TOK_DEC_WORDPIECE)
-        tok_buffer_printf(b, "(prefix=\"%s\", cleanup=%s)",
+        put(b, "(prefix=\"%s\", cleanup=%s)",
                           d->u.wordpiece.prefix,
                           bool_str(d->u.wordpiece.cleanup));
     if (d->type == TOK_DEC_SEQUENCE) {
-        tok_buffer_printf(b, "[");
+        put(b, "[");
         for (size_t i = 0; i < d->u.seq.n; i++) {
             if (i)
-                tok_buffer_printf(b, ", ");
+                put(b, ", ");
             describe_decoder(d->u.seq.items[i], b);
         }
-        tok_buffer_printf(b, "]");
+        put(b, "]");
     }
 }
 
-static void describe_model(const tok_model *m, tok_buffer *b)
+static void describe_model(const tok_model *m, desc *b)
 {
     if (m->type == TOK_MODEL_WORDPIECE) {
-        tok_buffer_printf(b,
+        put(b,
             "WordPiece(vocab=%zu, unk_token=\"%s\", "
             "continuing_subword_prefix=\"%s\", max_input_chars_per_word=%zu)",
             m->vocab.size, m->unk_token ? m->unk_token : "",
             m->continuing_subword_prefix ? m->continuing_subword_prefix : "",
             m->max_input_chars_per_word);
     } else {
-        tok_buffer_printf(b, "BPE(vocab=%zu, merges=%zu", m->vocab.size,
+        put(b, "BPE(vocab=%zu, merges=%zu", m->vocab.size,
                           m->nmerges);
         if (m->unk_token)
-            tok_buffer_printf(b, ", unk_token=\"%s\"", m->unk_token);
+            put(b, ", unk_token=\"%s\"", m->unk_token);
         if (m->byte_fallback)
-            tok_buffer_printf(b, ", byte_fallback=true");
-        tok_buffer_printf(b, ")");
+            put(b, ", byte_fallback=true");
+        put(b, ")");
     }
 }
 
@@ -222,7 +245,7 @@ int tok_tokenizer_finish(tok_tokenizer *tk, tok_error *err)
     static uint64_t next_uid;
     tk->uid = __atomic_add_fetch(&next_uid, 1, __ATOMIC_RELAXED);
     for (size_t i = 0; i < 5; i++) {
-        tok_buffer b = TOK_BUFFER_INIT;
+        desc b = {TOK_BUFFER_INIT, false};
         bool present = true;
         switch (i) {
         case 0: describe_model(tk->model, &b); break;
@@ -248,11 +271,13 @@ int tok_tokenizer_finish(tok_tokenizer *tk, tok_error *err)
             break;
         }
         if (!present)
-            tok_buffer_printf(&b, "none");
-        if (!b.data)
+            put(&b, "none");
+        if (b.oom || !b.buf.data) {
+            tok_buffer_dispose(&b.buf);
             return tok_error_set(err, TOK_ENOMEM, "out of memory");
+        }
         tok_free(tk->describe[i]);
-        tk->describe[i] = b.data;
+        tk->describe[i] = b.buf.data;
     }
     return TOK_OK;
 }

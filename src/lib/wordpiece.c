@@ -68,6 +68,16 @@ static size_t prev_boundary(const char *s, size_t start, size_t end)
     return i;
 }
 
+/* The whole word as the unknown token.  HF loads a WordPiece whose
+ * unk_token is missing from the vocabulary and fails only when a word needs
+ * it; so do we. */
+static int unk(const tok_model *m, tok_pieces *out, size_t len)
+{
+    if (m->unk_id < 0)
+        return TOK_EFORMAT;
+    return tok_pieces_push(out, m->unk_id, 0, (uint32_t)len);
+}
+
 static int wp_tokenize(const tok_model *m, void *scratch, const char *word,
                        size_t len, tok_pieces *out)
 {
@@ -77,7 +87,7 @@ static int wp_tokenize(const tok_model *m, void *scratch, const char *word,
 
     /* The limit counts code points, as HF counts chars. */
     if (tok_utf8_count(word, len) > m->max_input_chars_per_word)
-        return tok_pieces_push(out, m->unk_id, 0, (uint32_t)len);
+        return unk(m, out, len);
 
     size_t start = 0;
     while (start < len) {
@@ -107,7 +117,7 @@ static int wp_tokenize(const tok_model *m, void *scratch, const char *word,
         }
         if (found < 0) {
             out->len = mark;
-            return tok_pieces_push(out, m->unk_id, 0, (uint32_t)len);
+            return unk(m, out, len);
         }
         if (tok_pieces_push(out, found, (uint32_t)start, (uint32_t)end))
             return TOK_ENOMEM;

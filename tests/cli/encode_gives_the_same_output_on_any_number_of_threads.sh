@@ -1,14 +1,15 @@
 d=$(mktemp -d)
 trap 'rm -rf "$d"' EXIT
-# About 1.6 MB of varied lines (several chunks of work).
-for i in 1 2 3 4 5 6 7 8; do
+# About 1 MB of varied lines: more than one chunk of work.  (The
+# pipeline's unit test drives bigger inputs through more threads.)
+for i in 1 2 3 4 5; do
     cat "$TOK_TEST_DATA/golden/texts.jsonl" \
         "$TOK_TEST_DATA/golden/bert-base-uncased.jsonl"
 done > "$d/in.txt"
-for t in 1 2 4; do
+for t in 1 4; do
     $TOK encode --threads $t "$d/in.txt" > "$d/out.$t" || echo "exit $?"
 done
-cmp "$d/out.1" "$d/out.2" && cmp "$d/out.1" "$d/out.4" && echo same
+cmp "$d/out.1" "$d/out.4" && echo same
 wc -l < "$d/out.4"
 for t in 1 3; do
     $TOK encode --threads $t -f jsonl --offsets chars "$d/in.txt" > "$d/j.$t"

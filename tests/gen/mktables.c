@@ -4,13 +4,14 @@
  *
  *   cc -O2 -o /tmp/mktables tests/gen/mktables.c -lutf8proc
  *   /tmp/mktables tests/data/normalize/codepoints.txt \
- *       src/lib/normalize_tables.h src/lib/unicode_tables.h
+ *       src/lib/normalize_tables.h
  *
  * HF takes its character classes from the crate unicode_categories (Unicode
  * 8.0), its normal forms from unicode-normalization-alignments (Unicode
  * 9.0) and its lowercase mapping from Rust's std (Unicode 17); utf8proc
- * 2.8 has Unicode 15.  Classes are written out whole; the normal forms and
- * the lowercase mapping as exceptions to utf8proc. */
+ * 2.8 has Unicode 15.  Classes are written out whole; the normal forms as
+ * exceptions to utf8proc.  (Punctuation and lowercase live in unicode.c,
+ * whose tables tests/gen/mkunicode.c makes.) */
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -106,8 +107,8 @@ static const char header[] =
 
 int main(int argc, char **argv)
 {
-    if (argc != 4)
-        die("usage: mktables CODEPOINTS NORMALIZE_H UNICODE_H");
+    if (argc != 3)
+        die("usage: mktables CODEPOINTS NORMALIZE_H");
     load(argv[1]);
 
     /* Characters utf8proc decomposes or gives a combining class that HF's
@@ -167,29 +168,5 @@ int main(int argc, char **argv)
            "normal forms leave alone.", unknown, 0);
     fclose(out);
 
-    out = fopen(argv[3], "w");
-    if (!out)
-        die("cannot write the unicode tables");
-    fputs(header, out);
-    ranges(out, "bert_punct", "Non-ASCII punctuation for BERT: P* of "
-           "Unicode 8.0.", set[PUNCT], 0x80);
-    fprintf(out, "/* Lowercase mappings of Rust's std (Unicode 17) that "
-            "utf8proc lacks. */\nstatic const uint32_t lower_extra[][2] = "
-            "{\n");
-    int col = 0;
-    for (uint32_t c = 0; c < NCP; c++) {
-        if (!lower[c] || lower[c] == UINT32_MAX)
-            continue;
-        if ((uint32_t)utf8proc_tolower((utf8proc_int32_t)c) == lower[c])
-            continue;
-        fprintf(out, "%s{0x%05X, 0x%05X},", col == 0 ? "    " : " ", c,
-                lower[c]);
-        if (++col == 3) {
-            fputc('\n', out);
-            col = 0;
-        }
-    }
-    fprintf(out, "%s};\n", col ? "\n" : "");
-    fclose(out);
     return 0;
 }

@@ -659,8 +659,33 @@ static void ignore_merges_returns_a_whole_vocabulary_word(void **state)
     assert_string_equal(spans(m, s, "cab"), "0:3");
     assert_string_equal(split(m, s, "abc"), "abc");
     assert_string_equal(split(m, s, "cabc"), "c|ab|c");
+    /* Options count from the next build; the scratch's cache then
+     * forgets the words of the old build. */
     m->ignore_merges = false;
+    assert_string_equal(split(m, s, "cab"), "cab");
+    build(m);
     assert_string_equal(split(m, s, "cab"), "c|ab");
+    m->ops->scratch_free(s);
+    tok_model_free(m);
+}
+
+static void a_scratch_follows_its_model_through_a_rebuild(void **state)
+{
+    (void)state;
+    /* CJK characters are looked up with the prefix spelled out in the
+     * scratch's buffer, which must grow with a longer prefix. */
+    opts o = {.prefix = "#"};
+    tok_model *m = model_of("\xe4\xb8\xad #\xe4\xb8\xad", "", &o);
+    void *s = m->ops->scratch_new(m);
+    assert_string_equal(split(m, s, "\xe4\xb8\xad\xe4\xb8\xad"),
+                        "\xe4\xb8\xad|#\xe4\xb8\xad");
+    tok_free(m->continuing_subword_prefix);
+    m->continuing_subword_prefix = tok_strdup("@@@@@@@@@@@@@@@@");
+    assert_true(tok_vocab_push(&m->vocab, "@@@@@@@@@@@@@@@@\xe4\xb8\xad",
+                               19) >= 0);
+    build(m);
+    assert_string_equal(split(m, s, "\xe4\xb8\xad\xe4\xb8\xad"),
+                        "\xe4\xb8\xad|@@@@@@@@@@@@@@@@\xe4\xb8\xad");
     m->ops->scratch_free(s);
     tok_model_free(m);
 }
@@ -1008,6 +1033,61 @@ static void a_megabyte_of_three_random_letters_matches_the_reference(
     ref_index_free(x);
 }
 
+/* Adds word w as a token and the merges that build it from its first
+ * byte: (w[0..i), w[i]) -> w[0..i]. */
+static int32_t add_chain(tok_model *m, const char *w, size_t len)
+{
+    int32_t id = tok_vocab_find(&m->vocab, w, len);
+    if (id >= 0)
+        return id;
+    id = tok_vocab_push(&m->vocab, w, len);
+    assert_true(id >= 0);
+    if (len > 1)
+        push_merge(m, add_chain(m, w, len - 1),
+                   add_chain(m, w + len - 1, 1), id);
+    return id;
+}
+
+static void words_one_byte_apart_never_share_a_cache_entry(void **state)
+{
+    (void)state;
+    /* Words "^aaa", "^aba", "^aab"...: every prefix starting with '^' is
+     * a token made by merging in its last byte, and no other pair merges,
+     * so each word is one token of its own.  A cache that took one word
+     * for another would give the other's id. */
+    opts o = {0};
+    tok_model *m = new_model(&o);
+    char w[40];
+    for (size_t len = 1; len <= 33; len++)
+        for (size_t at = 1; at <= len; at++) {
+            w[0] = '^';
+            memset(w + 1, 'a', len - 1);
+            if (at < len)
+                w[at] = 'b';
+            add_chain(m, w, len);
+        }
+    build(m);
+    void *s = m->ops->scratch_new(m);
+    tok_pieces p = {0};
+    for (int round = 0; round < 2; round++)
+        for (size_t len = 1; len <= 33; len++)
+            for (size_t at = 1; at <= len; at++) {
+                w[0] = '^';
+                memset(w + 1, 'a', len - 1);
+                if (at < len)
+                    w[at] = 'b';
+                p.len = 0;
+                assert_int_equal(m->ops->tokenize(m, s, w, len, &p), TOK_OK);
+                assert_int_equal(p.len, 1);
+                if (p.v[0].id != tok_vocab_find(&m->vocab, w, len))
+                    fail_msg("\"%.*s\" gave another word's token",
+                             (int)len, w);
+            }
+    tok_free(p.v);
+    m->ops->scratch_free(s);
+    tok_model_free(m);
+}
+
 /* ------------------------------------------------------------------------
  * GPT-2 against the golden tokenizations
  * ------------------------------------------------------------------------ */
@@ -1106,6 +1186,45 @@ static void gpt2_words_give_the_golden_ids(void **state)
     m->ops->scratch_free(s);
 }
 
+static void every_golden_text_cut_by_hugging_face_gives_its_ids(void **state)
+{
+    (void)state;
+    /* All 288 texts, emoji and CJK included, cut into pre-tokens by
+     * Hugging Face (tests/data/bpe/gpt2-words.jsonl). */
+    tok_model *m = gpt2();
+    void *s = m->ops->scratch_new(m);
+    char *data = read_path("TOK_TEST_DATA", "data", "bpe/gpt2-words.jsonl",
+                           NULL);
+    size_t checked = 0;
+    tok_pieces p = {0};
+    char *save = NULL;
+    for (char *line = strtok_r(data, "\n", &save); line;
+         line = strtok_r(NULL, "\n", &save)) {
+        cJSON *r = cJSON_Parse(line);
+        assert_non_null(r);
+        p.len = 0;
+        const cJSON *w;
+        cJSON_ArrayForEach(w, cJSON_GetObjectItemCaseSensitive(r, "words"))
+            assert_int_equal(m->ops->tokenize(m, s, w->valuestring,
+                                              strlen(w->valuestring), &p),
+                             TOK_OK);
+        const cJSON *ids = cJSON_GetObjectItemCaseSensitive(r, "ids");
+        if (p.len != (size_t)cJSON_GetArraySize(ids))
+            fail_msg("text %d: %zu ids, Hugging Face %d",
+                     cJSON_GetObjectItemCaseSensitive(r, "id")->valueint,
+                     p.len, cJSON_GetArraySize(ids));
+        for (size_t i = 0; i < p.len; i++)
+            assert_int_equal(p.v[i].id,
+                             cJSON_GetArrayItem(ids, (int)i)->valueint);
+        checked++;
+        cJSON_Delete(r);
+    }
+    assert_int_equal(checked, 288);
+    tok_free(p.v);
+    tok_free(data);
+    m->ops->scratch_free(s);
+}
+
 /* ------------------------------------------------------------------------
  * Allocation failures
  * ------------------------------------------------------------------------ */
@@ -1172,6 +1291,7 @@ int main(void)
         cmocka_unit_test(affix_bytes_of_byte_fallback_cover_no_text),
         cmocka_unit_test(prefix_and_suffix_spell_inner_and_last_characters),
         cmocka_unit_test(ignore_merges_returns_a_whole_vocabulary_word),
+        cmocka_unit_test(a_scratch_follows_its_model_through_a_rebuild),
         cmocka_unit_test(invalid_utf8_bytes_are_one_byte_characters),
         cmocka_unit_test(an_empty_word_gives_no_pieces),
         cmocka_unit_test(a_null_scratch_still_tokenizes),
@@ -1184,7 +1304,9 @@ int main(void)
         cmocka_unit_test(a_megabyte_of_one_letter_matches_the_reference),
         cmocka_unit_test(
             a_megabyte_of_three_random_letters_matches_the_reference),
+        cmocka_unit_test(words_one_byte_apart_never_share_a_cache_entry),
         cmocka_unit_test(gpt2_words_give_the_golden_ids),
+        cmocka_unit_test(every_golden_text_cut_by_hugging_face_gives_its_ids),
         cmocka_unit_test(allocation_failures_are_reported_not_fatal),
     };
     /* TOK_TEST_FILTER=pattern runs only the matching tests. */

@@ -237,6 +237,23 @@ static void cl100k_numbers_come_in_groups_of_three(void **state)
     EXPECT(TOK_SCAN_CL100K, "1\xd9\xa3\xc2\xbd" "4", 5, 1);
 }
 
+/* Hugging Face's Oniguruma has Unicode 16 classes, utf8proc 2.8 Unicode
+ * 15: the scanners follow HF (pieces checked against HF 0.23.2). */
+static void letters_and_numbers_follow_the_unicode_of_hugging_face(void **s)
+{
+    (void)s;
+    /* U+1C89 and U+A7CB are letters, U+10D40 and U+10D41 numbers;
+     * U+11DE0 (a Unicode 17 digit) and U+2E4F (no longer punctuation for
+     * BERT, still not a letter) are other. */
+    EXPECT(TOK_SCAN_GPT2,
+           "a\xe1\xb2\x89\xea\x9f\x8b" "b \xf0\x90\xb5\x80\xf0\x90\xb5\x81"
+           "x \xf0\x91\xb7\xa0\xe2\xb9\x8f!", 8, 9, 1, 9);
+    EXPECT(TOK_SCAN_CL100K,
+           "\xf0\x90\xb5\x80\xf0\x90\xb5\x81\xf0\x90\xb5\x82"
+           "\xf0\x90\xb5\x83", 12, 4);
+    EXPECT(TOK_SCAN_CL100K, "!\xe1\xb2\x89" "x\xf0\x91\xb7\xa0" "1", 5, 4, 1);
+}
+
 static void a_position_at_or_past_the_end_returns_the_length(void **state)
 {
     (void)state;
@@ -423,6 +440,8 @@ int main(void)
         cmocka_unit_test(contractions_follow_each_pattern_case_rules),
         cmocka_unit_test(whitespace_runs_give_back_their_last_character),
         cmocka_unit_test(cl100k_numbers_come_in_groups_of_three),
+        cmocka_unit_test(
+            letters_and_numbers_follow_the_unicode_of_hugging_face),
         cmocka_unit_test(a_position_at_or_past_the_end_returns_the_length),
         cmocka_unit_test(random_bytes_are_tiled_by_pieces_of_whole_characters),
         cmocka_unit_test(long_runs_are_scanned_in_linear_time),
