@@ -1,6 +1,6 @@
 /* training: a trained tokenizer covers its own corpus -- every line
- * encodes without unknown tokens, and the tokens spell the line back
- * (byte-level: byte for byte; otherwise the normalized words). */
+ * encodes without unknown tokens, and its tokens and its decoder give the
+ * line back (byte-level: byte for byte; otherwise the normalized words). */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -71,7 +71,6 @@ static void each_line(const tok_tokenizer *tk, line_check check)
 static void bytes_come_back(const tok_tokenizer *tk, const char *line,
                             size_t len, const tok_encoding *enc)
 {
-    (void)tk;
     char *back = malloc(len + 1);
     size_t k = 0;
     for (size_t i = 0; i < tok_encoding_len(enc); i++) {
@@ -91,6 +90,14 @@ static void bytes_come_back(const tok_tokenizer *tk, const char *line,
     assert_int_equal(k, len);
     assert_memory_equal(back, line, len);
     free(back);
+    /* The ByteLevel decoder gives the same bytes. */
+    tok_buffer text = TOK_BUFFER_INIT;
+    assert_int_equal(tok_decode(tk, tok_encoding_ids(enc),
+                                tok_encoding_len(enc), NULL, &text, NULL),
+                     TOK_OK);
+    assert_int_equal(text.len, len);
+    assert_memory_equal(text.data, line, len);
+    tok_buffer_dispose(&text);
 }
 
 static void every_line_comes_back_from_a_byte_level_model(void **state)
@@ -154,6 +161,16 @@ static void words_come_back(const tok_tokenizer *tk, const char *line,
     assert_int_equal(ng, nw);
     assert_memory_equal(got, want, nw);
     tok_buffer_dispose(&joined);
+    /* The decoder (WordPiece, or BPEDecoder) joins the same characters,
+     * with spaces between words. */
+    tok_buffer text = TOK_BUFFER_INIT;
+    assert_int_equal(tok_decode(tk, tok_encoding_ids(enc),
+                                tok_encoding_len(enc), NULL, &text, NULL),
+                     TOK_OK);
+    ng = squeeze(tk, text.data ? text.data : "", text.len, got);
+    assert_int_equal(ng, nw);
+    assert_memory_equal(got, want, nw);
+    tok_buffer_dispose(&text);
     free(want);
     free(got);
 }
