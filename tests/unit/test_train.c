@@ -587,6 +587,62 @@ static void end_of_word_suffix_marks_the_last_character(void **st)
     tok_tokenizer_free(tk);
 }
 
+static void write_file(const char *path, const char *data, size_t len)
+{
+    FILE *f = fopen(path, "wb");
+    assert_non_null(f);
+    assert_int_equal(fwrite(data, 1, len, f), len);
+    fclose(f);
+}
+
+/* Hugging Face reads lines with their ending, so a byte-level model learns
+ * "\r" and "\n" (č and Ċ) -- and as one word, "čĊ". */
+static void line_endings_are_part_of_the_text(void **st)
+{
+    (void)st;
+    char path[] = "/tmp/tok-train-crlf-XXXXXX";
+    int fd = mkstemp(path);
+    assert_true(fd >= 0);
+    close(fd);
+    write_file(path, "ab\r\nab\r\nab", 10);
+    const char *files[] = {path};
+    tok_word_counts *wc;
+    assert_int_equal(tok_word_counts_new(&wc), TOK_OK);
+    tok_train_options o = TOK_TRAIN_OPTIONS_INIT;
+    o.model = TOK_TRAIN_BYTELEVEL_BPE;
+    assert_int_equal(tok_word_counts_add_files(wc, files, 1, &o, NULL),
+                     TOK_OK);
+    char *text;
+    size_t len;
+    assert_int_equal(tok_word_counts_to_text(wc, &text, &len, NULL),
+                     TOK_OK);
+    assert_string_equal(text, "ab\t3\n\xC4\x8D\xC4\x8A\t2\n");
+    free(text);
+    tok_word_counts_free(wc);
+    unlink(path);
+}
+
+/* A special token that is also a character of the corpus keeps its special
+ * id; the alphabet does not add it twice. */
+static void a_special_token_can_be_a_character_of_the_corpus(void **st)
+{
+    (void)st;
+    const char *w[] = {"ab", "ba"};
+    const uint64_t n[] = {2, 1};
+    const char *sp[] = {"b", "<pad>"};
+    tok_train_options o = TOK_TRAIN_OPTIONS_INIT;
+    o.special_tokens = sp;
+    o.nspecial_tokens = 2;
+    tok_tokenizer *tk = train_words(w, n, 2, &o);
+    assert_string_equal(tok_id_to_token(tk, 0), "b");
+    assert_string_equal(tok_id_to_token(tk, 1), "<pad>");
+    assert_string_equal(tok_id_to_token(tk, 2), "a");
+    assert_string_equal(tok_id_to_token(tk, 3), "ab");
+    assert_int_equal(tok_token_to_id(tk, "b", 1), 0);
+    assert_true(tok_id_is_special(tk, 0));
+    tok_tokenizer_free(tk);
+}
+
 static void word_counts_survive_a_save_and_load(void **st)
 {
     (void)st;
@@ -624,14 +680,6 @@ static void word_counts_survive_a_save_and_load(void **st)
 /* ------------------------------------------------------------------------
  * Errors
  * ------------------------------------------------------------------------ */
-
-static void write_file(const char *path, const char *data, size_t len)
-{
-    FILE *f = fopen(path, "wb");
-    assert_non_null(f);
-    assert_int_equal(fwrite(data, 1, len, f), len);
-    fclose(f);
-}
 
 static void an_empty_corpus_is_an_error(void **st)
 {
@@ -811,6 +859,8 @@ int main(void)
         cmocka_unit_test(limit_alphabet_keeps_the_most_frequent_characters),
         cmocka_unit_test(initial_alphabet_adds_unseen_characters),
         cmocka_unit_test(end_of_word_suffix_marks_the_last_character),
+        cmocka_unit_test(line_endings_are_part_of_the_text),
+        cmocka_unit_test(a_special_token_can_be_a_character_of_the_corpus),
         cmocka_unit_test(word_counts_survive_a_save_and_load),
         cmocka_unit_test(an_empty_corpus_is_an_error),
         cmocka_unit_test(a_vocab_smaller_than_the_alphabet_is_an_error),
