@@ -9,6 +9,7 @@
 
 #include "cli.h"
 #include "io.h"
+#include "model.h"
 #include "opts.h"
 #include "tok.h"
 #include "tok_train.h"
@@ -97,28 +98,6 @@ static int parse_u64(const char *s, uint64_t *out)
     }
     *out = v;
     return 0;
-}
-
-/* Writes the tokenizer to `path`, or to standard output for "-". */
-static int write_output(const tok_tokenizer *tk, const char *path,
-                        tok_error *err)
-{
-    if (strcmp(path, "-") != 0)
-        return tok_tokenizer_save(tk, path, err);
-    char *json;
-    size_t len;
-    int rc = tok_tokenizer_to_json(tk, &json, &len, err);
-    if (rc)
-        return rc;
-    rc = cli_buf_add(&cli_stdout.buf, json, len) ||
-         cli_buf_putc(&cli_stdout.buf, '\n');
-    free(json);
-    if (rc) {
-        err->code = TOK_ENOMEM;
-        snprintf(err->message, sizeof err->message, "out of memory");
-        return TOK_ENOMEM;
-    }
-    return TOK_OK;
 }
 
 int cmd_train(int argc, char **argv)
@@ -254,7 +233,7 @@ int cmd_train(int argc, char **argv)
     if (pr.drawn)
         fputc('\n', stderr);
     if (rc == TOK_OK)
-        rc = write_output(tk, out, &err);
+        rc = cli_model_save(tk, out, &err);
     int status = CLI_EXIT_OK;
     if (rc != TOK_OK) {
         cli_error("%s", err.message);

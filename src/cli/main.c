@@ -33,6 +33,8 @@ static const cli_command commands[] = {
                        "tokens, stages"},
     {"train", cmd_train, "learn a BPE, byte-level BPE or WordPiece "
                          "vocabulary from text files"},
+    {"convert", cmd_convert, "write any model tok reads (vocab.txt, "
+                             "vocab.json) as tokenizer.json"},
 };
 
 static void main_help(cli_str *s)
