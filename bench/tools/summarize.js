@@ -32,6 +32,8 @@ for (const g of groups.values()) {
     g.rss = Math.max(...g.runs.map(r => Number(r.maxrss_kib))) / 1024;
     const ip = g.runs.map(r => r.inproc_s).filter(v => v !== '' && v !== undefined).map(Number);
     g.inproc = ip.length ? med(ip) : null;
+    const ld = g.runs.map(r => r.load1).filter(v => v !== '' && v !== undefined).map(Number);
+    g.load = ld.length ? med(ld) : null;
   }
   // a group with some failed runs is reported as failed: its median would be biased
   g.bad = g.status.length ? g.status[0] : (g.n ? null : 'no runs');
@@ -61,11 +63,11 @@ const mem = all.filter(g => g.task === 'train-memory');
 const adv = all.filter(g => g.task.startsWith('adv-'));
 const out = [];
 if (main.length) {
-  out.push('| task | tool | threads | input | runs | wall s, median (min–max) | cpu s | peak RSS MiB | MB/s | in-process s | tok speed-up |');
-  out.push('|---|---|---|---|---|---|---|---|---|---|---|');
+  out.push('| task | tool | threads | input | runs | wall s, median (min–max) | cpu s | peak RSS MiB | MB/s | in-process s | tok speed-up | load1 |');
+  out.push('|---|---|---|---|---|---|---|---|---|---|---|---|');
   for (const g of main) {
     const ok = !g.bad;
-    out.push(`| ${g.task} | ${g.tool} | ${g.threads} | ${g.input} | ${g.n} | ${wallCell(g)} | ${ok ? g.cpu.toFixed(2) : ''} | ${ok ? g.rss.toFixed(0) : ''} | ${ok ? (g.bytes / 1e6 / g.wall).toFixed(2) : ''} | ${ok && g.inproc != null ? f2(g.inproc) : ''} | ${speedup(g)} |`);
+    out.push(`| ${g.task} | ${g.tool} | ${g.threads} | ${g.input} | ${g.n} | ${wallCell(g)} | ${ok ? g.cpu.toFixed(2) : ''} | ${ok ? g.rss.toFixed(0) : ''} | ${ok ? (g.bytes / 1e6 / g.wall).toFixed(2) : ''} | ${ok && g.inproc != null ? f2(g.inproc) : ''} | ${speedup(g)} | ${ok && g.load != null ? g.load.toFixed(1) : ''} |`);
   }
 }
 if (mem.length) {
@@ -79,11 +81,11 @@ if (mem.length) {
 }
 if (adv.length) {
   out.push('', '**Adversarial single-line inputs** (flat s/MB = linear time)', '');
-  out.push('| task | tool | threads | input | MB | runs | wall s | s per MB | cpu s | peak RSS MiB | tok speed-up |');
-  out.push('|---|---|---|---|---|---|---|---|---|---|---|');
+  out.push('| task | tool | threads | input | MB | runs | wall s | s per MB | cpu s | cpu s per MB | peak RSS MiB | tok speed-up |');
+  out.push('|---|---|---|---|---|---|---|---|---|---|---|---|');
   for (const g of adv) {
     const ok = !g.bad, mb = g.bytes / 1e6;
-    out.push(`| ${g.task} | ${g.tool} | ${g.threads} | ${g.input} | ${mb.toFixed(1)} | ${g.n} | ${wallCell(g)} | ${ok ? (g.wall / mb).toFixed(3) : ''} | ${ok ? g.cpu.toFixed(2) : ''} | ${ok ? g.rss.toFixed(0) : ''} | ${speedup(g)} |`);
+    out.push(`| ${g.task} | ${g.tool} | ${g.threads} | ${g.input} | ${mb.toFixed(1)} | ${g.n} | ${wallCell(g)} | ${ok ? (g.wall / mb).toFixed(3) : ''} | ${ok ? g.cpu.toFixed(2) : ''} | ${ok ? (g.cpu / mb).toFixed(3) : ''} | ${ok ? g.rss.toFixed(0) : ''} | ${speedup(g)} |`);
   }
 }
 console.log(out.join('\n'));
