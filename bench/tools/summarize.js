@@ -42,6 +42,7 @@ function tokOf(g) {
   for (const h of groups.values()) if (h.isTok && h.task === g.task && h.threads === g.threads && h.input === g.input) return h;
   return null;
 }
+const mbs = g => (g.wall > 0 ? (g.bytes / 1e6 / g.wall).toFixed(2) : `>${(g.bytes / 1e6 / 0.005).toFixed(0)}`);
 const f2 = x => (x >= 100 ? x.toFixed(1) : x.toFixed(2));
 function speedup(g) {
   if (g.isTok) return '—';
@@ -49,8 +50,10 @@ function speedup(g) {
   const t = tokOf(g);
   if (!t) return '';
   if (t.bad) return `tok ${t.bad.split(/[:(]/)[0].trim()}`;
-  let s = `${(g.wall / t.wall).toFixed(2)}×`;
-  if (g.inproc != null) s += ` (${(g.inproc / t.wall).toFixed(2)}× vs in-process)`;
+  // GNU time %e has 2 decimals: a tok median of 0.00 s means < 0.005 s, so only a lower bound is known
+  const tw = t.wall > 0 ? t.wall : 0.005, ge = t.wall > 0 ? '' : '>';
+  let s = `${ge}${(g.wall / tw).toFixed(2)}×`;
+  if (g.inproc != null) s += ` (${ge}${(g.inproc / tw).toFixed(2)}× vs in-process)`;
   return s;
 }
 function wallCell(g) {
@@ -67,7 +70,7 @@ if (main.length) {
   out.push('|---|---|---|---|---|---|---|---|---|---|---|---|');
   for (const g of main) {
     const ok = !g.bad;
-    out.push(`| ${g.task} | ${g.tool} | ${g.threads} | ${g.input} | ${g.n} | ${wallCell(g)} | ${ok ? g.cpu.toFixed(2) : ''} | ${ok ? g.rss.toFixed(0) : ''} | ${ok ? (g.bytes / 1e6 / g.wall).toFixed(2) : ''} | ${ok && g.inproc != null ? f2(g.inproc) : ''} | ${speedup(g)} | ${ok && g.load != null ? g.load.toFixed(1) : ''} |`);
+    out.push(`| ${g.task} | ${g.tool} | ${g.threads} | ${g.input} | ${g.n} | ${wallCell(g)} | ${ok ? g.cpu.toFixed(2) : ''} | ${ok ? g.rss.toFixed(0) : ''} | ${ok ? mbs(g) : ''} | ${ok && g.inproc != null ? f2(g.inproc) : ''} | ${speedup(g)} | ${ok && g.load != null ? g.load.toFixed(1) : ''} |`);
   }
 }
 if (mem.length) {
