@@ -1,8 +1,8 @@
 #!/usr/bin/env node
 // Decode an id file (one line of space-separated ids per text line) with HF tokenizers.
 // Usage: node hf-decode.js TOKENIZER.json IDS_FILE
-//   Tokenizer.decodeBatch over chunks of CHUNK (4096) lines, skip_special_tokens=true (HF's default;
-//   HF_SKIP_SPECIAL=0 keeps them). Output: one decoded line per id line.  Threads: RAYON_NUM_THREADS.
+//   Tokenizer.decodeBatch over chunks of CHUNK (4096) lines, skip_special_tokens=true by default;
+//   HF_SKIP_SPECIAL=0 keeps them (bench/run does, as tok decode keeps them). One output line per id line.  Threads: RAYON_NUM_THREADS.
 // stderr: decode_s = ids in memory -> all text written (file read + model load excluded).
 'use strict';
 const fs = require('fs');
