@@ -1,0 +1,1 @@
+$TOK encode --help

@@ -1,0 +1,2 @@
+echo hello | $TOK encode > /dev/full
+echo "exit $?"

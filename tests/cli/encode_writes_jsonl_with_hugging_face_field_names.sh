@@ -1,0 +1,1 @@
+printf 'Hello, world!\n' | $TOK encode -f jsonl

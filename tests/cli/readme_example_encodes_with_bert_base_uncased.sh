@@ -1,0 +1,2 @@
+# The first command of the README.
+echo "Hello, world! Tokenizers are fun." | $TOK encode -m bert-base-uncased
