@@ -76,25 +76,151 @@ static int load_input(const tok_tokenizer *tk, const char *text, size_t len,
     return TOK_OK;
 }
 
-/* A direct-mapped cache of recent words and their pieces.  Text repeats
- * its words, so most words skip the model; a miss costs one probe. */
-#define WC_SLOTS 8192
-#define WC_KEY 40
-#define WC_PIECES 8
+/* The word cache: recent words and the pieces the model gave them.  Text
+ * repeats its words, so most words skip the model; this is the only cache
+ * of model results, for every model type.
+ *
+ * It keeps words of up to WC_WORD bytes that split into at most WC_PIECES
+ * pieces laid end to end from the word's start (what WordPiece and BPE
+ * give), one 64-byte line each.  It is 4-way set-associative with tree
+ * pseudo-LRU replacement, and the tags of a set share 16 bytes, so a miss
+ * reads no entry.  An entry keeps the word itself as its key (words
+ * loaded from both ends, overlapping), so comparing is four loads and no
+ * call.  Words of one byte skip it: the models answer those from a table
+ * faster than a probe. */
+#define WC_WORD 32
+#define WC_PIECES 6
+#define WC_SET_BITS 15
+#define WC_WAYS 4
+#define WC_LINE 64
 
 typedef struct wc_entry {
-    uint64_t hash;            /* 0: empty */
-    uint8_t len;
-    uint8_t n;
-    uint8_t start[WC_PIECES];
-    uint8_t end[WC_PIECES];
-    int32_t id[WC_PIECES];
-    char key[WC_KEY];
+    uint8_t wlen;
+    uint8_t npieces;
+    uint8_t ends[WC_PIECES];
+    int32_t ids[WC_PIECES];
+    uint64_t key[4];
 } wc_entry;
 
+typedef struct wc_set {
+    uint32_t tag[WC_WAYS];      /* 0: empty way */
+} wc_set;
+
 struct tok_word_cache {
-    wc_entry slot[WC_SLOTS];
+    wc_entry *entries;          /* aligned to a line inside mem */
+    void *mem;
+    wc_set *sets;
+    uint8_t *plru;              /* per set: the three tree bits */
 };
+
+#define WC_SETS ((size_t)1 << WC_SET_BITS)
+
+static void wc_free(struct tok_word_cache *c)
+{
+    if (!c)
+        return;
+    tok_free(c->mem);
+    tok_free(c->sets);
+    tok_free(c->plru);
+    tok_free(c);
+}
+
+static struct tok_word_cache *wc_new(void)
+{
+    struct tok_word_cache *c = tok_calloc(1, sizeof *c);
+    if (!c)
+        return NULL;
+    /* Entries are read only under a matching tag: no need to zero them. */
+    c->mem = tok_malloc((WC_SETS * WC_WAYS + 1) * sizeof *c->entries);
+    c->sets = tok_calloc(WC_SETS, sizeof *c->sets);
+    c->plru = tok_calloc(WC_SETS, 1);
+    if (!c->mem || !c->sets || !c->plru) {
+        wc_free(c);
+        return NULL;
+    }
+    uintptr_t at = (uintptr_t)c->mem;
+    at = (at + WC_LINE - 1) & ~(uintptr_t)(WC_LINE - 1);
+    c->entries = (wc_entry *)at;
+    return c;
+}
+
+static void wc_clear(struct tok_word_cache *c)
+{
+    memset(c->sets, 0, WC_SETS * sizeof *c->sets);
+    memset(c->plru, 0, WC_SETS);
+}
+
+void tok_word_cache_free(struct tok_word_cache *c)
+{
+    wc_free(c);
+}
+
+static inline uint64_t load64(const char *p)
+{
+    uint64_t v;
+    memcpy(&v, p, 8);
+    return v;
+}
+
+static inline uint32_t load32(const char *p)
+{
+    uint32_t v;
+    memcpy(&v, p, 4);
+    return v;
+}
+
+/* The key of a word of 1 to 32 bytes: words loaded from its start and its
+ * end, overlapping; with the length they fix every byte, and nothing is
+ * read outside the word. */
+static inline void wc_key(uint64_t k[4], const char *p, size_t len)
+{
+    if (len >= 16) {
+        k[0] = load64(p);
+        k[1] = load64(p + 8);
+        k[2] = load64(p + len - 16);
+        k[3] = load64(p + len - 8);
+    } else if (len >= 8) {
+        k[0] = load64(p);
+        k[1] = load64(p + len - 8);
+        k[2] = k[3] = 0;
+    } else if (len >= 4) {
+        k[0] = ((uint64_t)load32(p) << 32) | load32(p + len - 4);
+        k[1] = k[2] = k[3] = 0;
+    } else {
+        k[0] = ((uint64_t)(unsigned char)p[0] << 16) |
+               ((uint64_t)(unsigned char)p[len / 2] << 8) |
+               (unsigned char)p[len - 1];
+        k[1] = k[2] = k[3] = 0;
+    }
+}
+
+static inline uint64_t wc_hash(const uint64_t k[4], size_t len)
+{
+    uint64_t h = (k[0] ^ len) * 0x9E3779B97F4A7C15ULL;
+    h ^= (k[1] ^ (k[1] >> 31)) * 0xBF58476D1CE4E5B9ULL;
+    h ^= (k[2] ^ (k[2] >> 29)) * 0x94D049BB133111EBULL;
+    h ^= k[3] * 0xD6E8FEB86659FD93ULL;
+    h ^= h >> 32;
+    h *= 0x9E3779B97F4A7C15ULL;
+    return h ^ (h >> 29);
+}
+
+/* Tree pseudo-LRU over 4 ways: bit 0 picks the older half, bits 1 and
+ * 2 the older way in halves 0-1 and 2-3.  Touching a way points the bits
+ * on its path away from it. */
+static inline uint8_t plru_touch(uint8_t bits, unsigned way)
+{
+    if (way < 2)
+        return (uint8_t)((bits & 4u) | 1u | (way == 0 ? 2u : 0u));
+    return (uint8_t)((bits & 2u) | (way == 2 ? 4u : 0u));
+}
+
+static inline unsigned plru_victim(uint8_t bits)
+{
+    if (bits & 1u)
+        return 2u + ((bits & 4u) ? 1u : 0u);
+    return (bits & 2u) ? 1u : 0u;
+}
 
 /* Makes sure the thread's model scratch and word cache belong to tk. */
 static int prepare_scratch(const tok_tokenizer *tk, tok_encoding *e)
@@ -112,11 +238,12 @@ static int prepare_scratch(const tok_tokenizer *tk, tok_encoding *e)
     }
     e->model_scratch_free = tk->model->ops->scratch_free;
     if (!e->wcache) {
-        e->wcache = tok_malloc(sizeof *e->wcache);
+        e->wcache = wc_new();
         if (!e->wcache)
             return TOK_ENOMEM;
+    } else {
+        wc_clear(e->wcache);
     }
-    memset(e->wcache, 0, sizeof *e->wcache);
     e->scratch_owner = tk->uid;
     return TOK_OK;
 }
@@ -125,37 +252,69 @@ static int prepare_scratch(const tok_tokenizer *tk, tok_encoding *e)
 static int tokenize_word(const tok_tokenizer *tk, tok_encoding *e,
                          const char *word, size_t len, tok_pieces *out)
 {
-    if (len > WC_KEY)
+    if (len > WC_WORD || len < 2)
         return tk->model->ops->tokenize(tk->model, e->model_scratch, word,
                                         len, out);
-    uint64_t h = tok_hash_bytes(word, len) | 1;
-    wc_entry *c = &e->wcache->slot[h & (WC_SLOTS - 1)];
-    if (c->hash == h && c->len == len && memcmp(c->key, word, len) == 0) {
-        if (out->cap - out->len < c->n &&
-            TOK_GROW(out->v, out->cap, out->len + c->n))
+    struct tok_word_cache *wc = e->wcache;
+    uint64_t key[4];
+    wc_key(key, word, len);
+    uint64_t h = wc_hash(key, len);
+    size_t set = (size_t)h & (WC_SETS - 1);
+    uint32_t tag = (uint32_t)(h >> 32) | 1;
+    wc_set *cs = &wc->sets[set];
+    wc_entry *ways = &wc->entries[set * WC_WAYS];
+    /* Which ways hold the tag, as a bit mask: one branch, not four. */
+    unsigned hits = (unsigned)(cs->tag[0] == tag) |
+                    (unsigned)(cs->tag[1] == tag) << 1 |
+                    (unsigned)(cs->tag[2] == tag) << 2 |
+                    (unsigned)(cs->tag[3] == tag) << 3;
+    while (hits) {
+        unsigned w = (unsigned)__builtin_ctz(hits);
+        hits &= hits - 1;
+        const wc_entry *c = &ways[w];
+        if (c->wlen != len || ((c->key[0] ^ key[0]) | (c->key[1] ^ key[1]) |
+                               (c->key[2] ^ key[2]) |
+                               (c->key[3] ^ key[3])) != 0)
+            continue;
+        wc->plru[set] = plru_touch(wc->plru[set], w);
+        size_t need = out->len + c->npieces;
+        if (need > out->cap && TOK_GROW(out->v, out->cap, need))
             return TOK_ENOMEM;
-        for (size_t i = 0; i < c->n; i++) {
-            tok_piece *p = &out->v[out->len++];
-            p->id = c->id[i];
-            p->start = c->start[i];
-            p->end = c->end[i];
+        tok_piece *p = out->v + out->len;
+        uint32_t start = 0;
+        for (size_t i = 0; i < c->npieces; i++) {
+            p[i].id = c->ids[i];
+            p[i].start = start;
+            p[i].end = c->ends[i];
+            start = c->ends[i];
         }
+        out->len = need;
         return TOK_OK;
     }
     size_t first = out->len;
     int rc = tk->model->ops->tokenize(tk->model, e->model_scratch, word, len,
                                       out);
-    if (rc || out->len - first > WC_PIECES)
+    size_t count = out->len - first;
+    if (rc != TOK_OK || count > WC_PIECES)
         return rc;
-    c->hash = h;
-    c->len = (uint8_t)len;
-    c->n = (uint8_t)(out->len - first);
-    memcpy(c->key, word, len);
-    for (size_t i = 0; i < c->n; i++) {
-        const tok_piece *p = &out->v[first + i];
-        c->id[i] = p->id;
-        c->start[i] = (uint8_t)p->start;
-        c->end[i] = (uint8_t)p->end;
+    /* Only pieces laid end to end from 0 fit the entry. */
+    const tok_piece *p = out->v + first;
+    uint32_t at = 0;
+    for (size_t i = 0; i < count; i++) {
+        if (p[i].start != at || p[i].end < at || p[i].end > len)
+            return TOK_OK;
+        at = p[i].end;
+    }
+    unsigned w = plru_victim(wc->plru[set]);
+    wc_entry *c = &ways[w];
+    cs->tag[w] = tag;
+    wc->plru[set] = plru_touch(wc->plru[set], w);
+    c->wlen = (uint8_t)len;
+    c->npieces = (uint8_t)count;
+    memcpy(c->key, key, sizeof c->key);
+    for (size_t i = 0; i < count; i++) {
+        c->ids[i] = p[i].id;
+        c->ends[i] = (uint8_t)p[i].end;
     }
     return TOK_OK;
 }

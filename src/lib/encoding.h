@@ -32,6 +32,9 @@ struct tok_encoding {
     void (*model_scratch_free)(void *);
 };
 
+/* Frees a word cache (encode.c; NULL is fine). */
+void tok_word_cache_free(struct tok_word_cache *c);
+
 /* Makes room for `need` tokens in the result arrays. */
 int tok_encoding_reserve(tok_encoding *e, size_t need);
 
