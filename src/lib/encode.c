@@ -248,26 +248,70 @@ static int prepare_scratch(const tok_tokenizer *tk, tok_encoding *e)
     return TOK_OK;
 }
 
+/* A word's cache key and hash, made ahead of its look-up so that the
+ * memory it needs can be fetched meanwhile.  hash 0: not cached. */
+typedef struct wc_probe {
+    uint64_t key[4];
+    uint64_t hash;
+} wc_probe;
+
+static inline void wc_prepare(wc_probe *p, const char *word, size_t len)
+{
+    if (len > WC_WORD || len < 2) {
+        p->hash = 0;
+        return;
+    }
+    wc_key(p->key, word, len);
+    p->hash = wc_hash(p->key, len) | 1;
+}
+
+static inline unsigned wc_hits(const wc_set *cs, uint32_t tag)
+{
+    /* Which ways hold the tag, as a bit mask: one branch, not four. */
+    return (unsigned)(cs->tag[0] == tag) |
+           (unsigned)(cs->tag[1] == tag) << 1 |
+           (unsigned)(cs->tag[2] == tag) << 2 |
+           (unsigned)(cs->tag[3] == tag) << 3;
+}
+
+/* First step ahead: the word's set of tags. */
+static inline void wc_fetch_set(const struct tok_word_cache *wc,
+                                const wc_probe *p)
+{
+    if (p->hash)
+        __builtin_prefetch(&wc->sets[p->hash & (WC_SETS - 1)]);
+}
+
+/* Second step ahead, once the tags are near: the entry they point to, or
+ * NULL.  (The caller prefetches: GCC takes a function that only
+ * prefetches for one without effects, and drops its calls.) */
+static inline const wc_entry *wc_entry_of(const struct tok_word_cache *wc,
+                                          const wc_probe *p)
+{
+    if (!p->hash)
+        return NULL;
+    size_t set = (size_t)p->hash & (WC_SETS - 1);
+    unsigned hits = wc_hits(&wc->sets[set], (uint32_t)(p->hash >> 32) | 1);
+    if (!hits)
+        return NULL;
+    return &wc->entries[set * WC_WAYS + (unsigned)__builtin_ctz(hits)];
+}
+
 /* Runs the model on one word, through the cache. */
 static int tokenize_word(const tok_tokenizer *tk, tok_encoding *e,
-                         const char *word, size_t len, tok_pieces *out)
+                         const char *word, size_t len, const wc_probe *pr,
+                         tok_pieces *out)
 {
-    if (len > WC_WORD || len < 2)
+    if (!pr->hash)
         return tk->model->ops->tokenize(tk->model, e->model_scratch, word,
                                         len, out);
     struct tok_word_cache *wc = e->wcache;
-    uint64_t key[4];
-    wc_key(key, word, len);
-    uint64_t h = wc_hash(key, len);
-    size_t set = (size_t)h & (WC_SETS - 1);
-    uint32_t tag = (uint32_t)(h >> 32) | 1;
+    const uint64_t *key = pr->key;
+    size_t set = (size_t)pr->hash & (WC_SETS - 1);
+    uint32_t tag = (uint32_t)(pr->hash >> 32) | 1;
     wc_set *cs = &wc->sets[set];
     wc_entry *ways = &wc->entries[set * WC_WAYS];
-    /* Which ways hold the tag, as a bit mask: one branch, not four. */
-    unsigned hits = (unsigned)(cs->tag[0] == tag) |
-                    (unsigned)(cs->tag[1] == tag) << 1 |
-                    (unsigned)(cs->tag[2] == tag) << 2 |
-                    (unsigned)(cs->tag[3] == tag) << 3;
+    unsigned hits = wc_hits(cs, tag);
     while (hits) {
         unsigned w = (unsigned)__builtin_ctz(hits);
         hits &= hits - 1;
@@ -317,6 +361,28 @@ static int tokenize_word(const tok_tokenizer *tk, tok_encoding *e,
         c->ends[i] = (uint8_t)p[i].end;
     }
     return TOK_OK;
+}
+
+/* Words are looked up in chunks: the tags of the next chunk and the
+ * entries of this one are fetched before this one is looked up, so the
+ * cache's misses overlap instead of coming one after another. */
+#define WC_CHUNK 16
+
+static void prepare_chunk(const tok_normalized *t, const tok_splits *sp,
+                          const struct tok_word_cache *wc, size_t from,
+                          wc_probe *ring)
+{
+    size_t to = from + WC_CHUNK < sp->len ? from + WC_CHUNK : sp->len;
+    for (size_t i = from; i < to; i++) {
+        tok_split s = sp->v[i];
+        wc_probe *p = &ring[i % (2 * WC_CHUNK)];
+        if (s.id >= 0 || s.end <= s.start) {
+            p->hash = 0;
+            continue;
+        }
+        wc_prepare(p, t->text + s.start, s.end - s.start);
+        wc_fetch_set(wc, p);
+    }
 }
 
 /* Finds added tokens in the raw input, then normalizes the text between
@@ -401,8 +467,21 @@ static int encode_sequence(const tok_tokenizer *tk, const char *text,
     const tok_normalized *t = st.text;
     tok_pieces *out = &e->seq[which];
     out->len = 0;
-    for (size_t i = 0; i < st.splits->len; i++) {
-        tok_split s = st.splits->v[i];
+    const tok_splits *sp = st.splits;
+    wc_probe ring[2 * WC_CHUNK];
+    prepare_chunk(t, sp, e->wcache, 0, ring);
+    for (size_t i = 0; i < sp->len; i++) {
+        if (i % WC_CHUNK == 0) {
+            size_t to = i + WC_CHUNK < sp->len ? i + WC_CHUNK : sp->len;
+            for (size_t k = i; k < to; k++) {
+                const wc_entry *c =
+                    wc_entry_of(e->wcache, &ring[k % (2 * WC_CHUNK)]);
+                if (c)
+                    __builtin_prefetch(c);
+            }
+            prepare_chunk(t, sp, e->wcache, i + WC_CHUNK, ring);
+        }
+        tok_split s = sp->v[i];
         if (s.end <= s.start)
             continue;
         size_t first = out->len;
@@ -410,7 +489,7 @@ static int encode_sequence(const tok_tokenizer *tk, const char *text,
             rc = tok_pieces_push(out, s.id, 0, s.end - s.start);
         } else {
             rc = tokenize_word(tk, e, t->text + s.start, s.end - s.start,
-                               out);
+                               &ring[i % (2 * WC_CHUNK)], out);
         }
         if (rc)
             return tok_error_set(err, rc, "%s failed",
@@ -453,6 +532,7 @@ int tok_encode(const tok_tokenizer *tk, const char *text, size_t len,
 {
     const tok_encode_options *o = opts ? opts : &default_options;
     out->len = 0;
+    out->tk = tk;
     int rc = encode_sequence(tk, text, len, o, out, 0, err);
     if (!rc)
         rc = tok_postprocess(tk, out, false, o->add_special_tokens);
@@ -471,6 +551,7 @@ int tok_encode_pair(const tok_tokenizer *tk, const char *a, size_t alen,
 {
     const tok_encode_options *o = opts ? opts : &default_options;
     out->len = 0;
+    out->tk = tk;
     int rc = encode_sequence(tk, a, alen, o, out, 0, err);
     if (!rc) {
         rc = encode_sequence(tk, b, blen, o, out, 1, err);

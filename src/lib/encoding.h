@@ -15,7 +15,9 @@ struct tok_encoding {
     uint8_t *special_mask;
     uint8_t *attention_mask;
     int8_t *sequence_ids;
-    const char **tokens;
+    /* The tokenizer of the last encode: token strings are looked up on
+     * demand, as the result holds only ids. */
+    const struct tok_tokenizer *tk;
 
     /* Scratch, reused from call to call. */
     tok_normalized text, spare, base;
