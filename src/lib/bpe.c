@@ -11,10 +11,12 @@
  * Lookup structures, built once and shared by all threads
  * ------------------------------------------------------------------------ */
 
-/* The pair -> merge table packs one merge in 64 bits: left id, right id
- * and rank, so GPT-2's 50,000 merges take 1 MiB (cache misses on this
- * table are most of the cost of a merge).  A pair listed twice keeps the
- * later rank, as Hugging Face's HashMap does. */
+/* The pair -> merge table packs one merge in 64 bits: from the top, left
+ * id, right id, rank and -- when the bits suffice (GPT-2: 16 + 16 + 16 +
+ * 16) -- the id the merge makes, so GPT-2's 50,000 merges take 1 MiB
+ * (cache misses on this table are most of the cost of a merge) and a
+ * merge needs no second look-up for its result.  A pair listed twice
+ * keeps the later rank, as Hugging Face's HashMap does. */
 #define BPE_EMPTY UINT64_MAX
 #define BPE_NONE UINT32_MAX
 
@@ -31,13 +33,16 @@ typedef struct bpe_impl {
     size_t mask;
     unsigned shift;                 /* 64 - log2(number of slots) */
     unsigned id_bits;               /* bits of each id in a slot */
-    unsigned rank_bits;             /* the low bits: the rank */
+    unsigned rank_bits;             /* bits of the rank */
+    unsigned res_bits;              /* the lowest bits: the result, or 0 */
+    unsigned low_bits;              /* rank_bits + res_bits */
     int32_t *results;               /* rank -> the id the merge makes */
     int32_t *tab[4];                /* variant -> [BPE_TAB_CHARS] ids */
     int32_t *tab_mem;
     int32_t byte_id[256];           /* id of "<0xXX>", -1 when absent */
     const char *prefix, *suffix;    /* "" when none */
     size_t plen, slen;
+    bool affixed;                   /* plen or slen */
     /* The options as they were at build, so a model changed later
      * behaves as built until it is built again. */
     bool has_unk, fuse_unk, byte_fallback, ignore_merges;
@@ -53,7 +58,25 @@ static inline uint64_t pair_key(const bpe_impl *b, int32_t left,
                                 int32_t right)
 {
     return (((uint64_t)(uint32_t)left << b->id_bits) | (uint32_t)right)
-           << b->rank_bits;
+           << b->low_bits;
+}
+
+/* The low bits of the slot of (left, right) -- rank, then result when
+ * kept -- or BPE_NONE64: ordered by rank, as the merge order wants. */
+#define BPE_NONE64 UINT64_MAX
+static inline uint64_t merge_low(const bpe_impl *b, int32_t left,
+                                 int32_t right)
+{
+    uint64_t key = pair_key(b, left, right);
+    size_t i = (size_t)((key * 0x9E3779B97F4A7C15ULL) >> b->shift);
+    for (;;) {
+        uint64_t v = b->slots[i];
+        if (v == BPE_EMPTY)
+            return BPE_NONE64;
+        if (((v ^ key) >> b->low_bits) == 0)
+            return v & ((UINT64_C(1) << b->low_bits) - 1);
+        i = (i + 1) & b->mask;
+    }
 }
 
 /* The rank of the merge of (left, right), or BPE_NONE. */
@@ -66,8 +89,9 @@ static inline uint32_t merge_rank(const bpe_impl *b, int32_t left,
         uint64_t v = b->slots[i];
         if (v == BPE_EMPTY)
             return BPE_NONE;
-        if (((v ^ key) >> b->rank_bits) == 0)
-            return (uint32_t)(v & ((UINT64_C(1) << b->rank_bits) - 1));
+        if (((v ^ key) >> b->low_bits) == 0)
+            return (uint32_t)((v >> b->res_bits) &
+                              ((UINT64_C(1) << b->rank_bits) - 1));
         i = (i + 1) & b->mask;
     }
 }
@@ -107,17 +131,20 @@ static int build_merges(tok_model *m, bpe_impl *b, tok_error *err)
     unsigned id_bits = 1;
     while (((size_t)1 << id_bits) < m->vocab.size)
         id_bits++;
-    unsigned rank_bits = 64 - 2 * id_bits;
-    if (rank_bits > 32)
-        rank_bits = 32;
     /* Ranks stay below the all-ones rank, so no slot equals BPE_EMPTY. */
-    if (2 * id_bits > 48 ||
+    unsigned rank_bits = 1;
+    while (rank_bits < 32 &&
+           ((uint64_t)1 << rank_bits) - 1 <= (uint64_t)m->nmerges)
+        rank_bits++;
+    if (2 * id_bits > 48 || 2 * id_bits + rank_bits > 64 ||
         m->nmerges >= (((uint64_t)1 << rank_bits) - 1))
         return tok_error_set(err, TOK_EUNSUPPORTED,
                              "BPE: %zu ids and %zu merges are too many",
                              m->vocab.size, m->nmerges);
     b->id_bits = id_bits;
     b->rank_bits = rank_bits;
+    b->res_bits = 3 * id_bits + rank_bits <= 64 ? id_bits : 0;
+    b->low_bits = rank_bits + b->res_bits;
     b->results = tok_malloc((m->nmerges ? m->nmerges : 1) *
                             sizeof *b->results);
     if (!b->results)
@@ -148,9 +175,10 @@ static int build_merges(tok_model *m, bpe_impl *b, tok_error *err)
         uint64_t key = pair_key(b, mg->left, mg->right);
         size_t i = (size_t)((key * 0x9E3779B97F4A7C15ULL) >> b->shift);
         while (b->slots[i] != BPE_EMPTY &&
-               ((b->slots[i] ^ key) >> rank_bits) != 0)
+               ((b->slots[i] ^ key) >> b->low_bits) != 0)
             i = (i + 1) & b->mask;
-        b->slots[i] = key | r;
+        b->slots[i] = key | (uint64_t)r << b->res_bits |
+                      (b->res_bits ? (uint64_t)(uint32_t)mg->result : 0);
     }
 
     /* One bit per id: has a merge already produced it? */
@@ -232,6 +260,7 @@ static int bpe_build(tok_model *m, tok_error *err)
     b->suffix = m->end_of_word_suffix ? m->end_of_word_suffix : "";
     b->plen = strlen(b->prefix);
     b->slen = strlen(b->suffix);
+    b->affixed = b->plen || b->slen;
     b->has_unk = m->unk_token != NULL;
     b->unk_id = m->unk_id;
     b->fuse_unk = m->fuse_unk;
@@ -355,16 +384,13 @@ static uint64_t heap_pop(bpe_scratch *s)
  * Tokenizing one word
  * ------------------------------------------------------------------------ */
 
+/* Symbols are written as a plain array; merge_all links them itself. */
 static inline void add_sym(bpe_sym *syms, size_t *n, int32_t id,
                            uint32_t len)
 {
     size_t i = (*n)++;
     syms[i].id = id;
-    syms[i].prev = (int32_t)i - 1;
-    syms[i].next = -1;
     syms[i].len = len;
-    if (i > 0)
-        syms[i - 1].next = (int32_t)i;
 }
 
 /* Turns the word into its initial symbols the way Hugging Face's
@@ -390,8 +416,9 @@ static int initial_symbols(const tok_model *m, const bpe_impl *b,
         bool valid = clen > 0;
         if (!valid)
             clen = 1;
-        int variant = (pos > 0 ? BPE_PREFIX : 0) |
-                      (pos + clen == len ? BPE_SUFFIX : 0);
+        int variant = b->affixed ? (pos > 0 ? BPE_PREFIX : 0) |
+                                   (pos + clen == len ? BPE_SUFFIX : 0)
+                                 : 0;
         int32_t id = valid && cp < BPE_TAB_CHARS
             ? b->tab[variant][cp]
             : find_affixed(m, b, word + pos, clen, variant, s->buf);
@@ -470,6 +497,10 @@ static int merge_all(const bpe_impl *b, bpe_scratch *s, size_t n)
     s->heap_len = 0;
     /* sy[i].rank follows the pair (i, next) as it changes, so checking an
      * entry needs no look-up. */
+    for (size_t i = 0; i < n; i++) {
+        sy[i].prev = (int32_t)i - 1;
+        sy[i].next = i + 1 < n ? (int32_t)i + 1 : -1;
+    }
     sy[n - 1].rank = BPE_NONE;
     for (size_t i = 0; i + 1 < n; i++) {
         sy[i].rank = merge_rank(b, sy[i].id, sy[i + 1].id);
@@ -514,35 +545,54 @@ static int merge_all(const bpe_impl *b, bpe_scratch *s, size_t n)
  * merge results it picks the same merges as the queue. */
 #define BPE_SMALL 32
 
-/* Lowest rank first, leftmost on a tie (strict <). */
+/* Lowest rank first, leftmost on a tie.  Each pair is its slot's low
+ * bits -- the rank, then the result when the table keeps it -- shifted
+ * over its position, so the least value is the pair to merge and says
+ * where it is. */
+#define POS_BITS 5
 static size_t merge_small(const bpe_impl *b, bpe_sym *sy, size_t n)
 {
-    uint32_t pr[BPE_SMALL];
-    for (size_t i = 0; i + 1 < n; i++)
-        pr[i] = merge_rank(b, sy[i].id, sy[i + 1].id);
+    uint64_t pr[BPE_SMALL];
+    for (size_t i = 0; i + 1 < n; i++) {
+        uint64_t low = merge_low(b, sy[i].id, sy[i + 1].id);
+        pr[i] = low == BPE_NONE64 ? low : low << POS_BITS | i;
+    }
+    const uint64_t res_mask = (UINT64_C(1) << b->res_bits) - 1;
     while (n > 1) {
-        uint32_t best = BPE_NONE;
-        size_t at = 0;
-        for (size_t i = 0; i + 1 < n; i++) {
-            bool lower = pr[i] < best;      /* branch-free: a select */
-            best = lower ? pr[i] : best;
-            at = lower ? i : at;
+        /* Two running minimums: half the chain of dependent selects. */
+        uint64_t b0 = BPE_NONE64, b1 = BPE_NONE64;
+        size_t i = 0;
+        for (; i + 2 < n; i += 2) {
+            b0 = pr[i] < b0 ? pr[i] : b0;
+            b1 = pr[i + 1] < b1 ? pr[i + 1] : b1;
         }
-        if (best == BPE_NONE)
+        if (i + 1 < n)
+            b0 = pr[i] < b0 ? pr[i] : b0;
+        uint64_t best = b0 < b1 ? b0 : b1;
+        /* No merge left: every pair is a none, however moved down. */
+        if (best >> 63)
             break;
-        sy[at].id = b->results[best];
+        size_t at = (size_t)(best & ((1u << POS_BITS) - 1));
+        uint64_t low = best >> POS_BITS;
+        sy[at].id = b->res_bits ? (int32_t)(low & res_mask)
+                                : b->results[low >> b->res_bits];
         sy[at].len += sy[at + 1].len;
-        /* Drop symbol at+1 and pair at+1; pairs at-1 and at are new.
-         * Plain loops: the arrays are short, a library call costs more. */
-        for (size_t i = at + 1; i + 1 < n; i++)
-            sy[i] = sy[i + 1];
-        for (size_t i = at + 1; i + 2 < n; i++)
-            pr[i] = pr[i + 1];
+        /* Drop symbol at+1 and pair at+1 (the pairs after it move down
+         * one place); pairs at-1 and at are new.  Plain loops: the
+         * arrays are short, a library call costs more. */
+        for (size_t k = at + 1; k + 1 < n; k++)
+            sy[k] = sy[k + 1];
+        for (size_t k = at + 1; k + 2 < n; k++)
+            pr[k] = pr[k + 1] - 1;
         n--;
-        if (at > 0)
-            pr[at - 1] = merge_rank(b, sy[at - 1].id, sy[at].id);
-        if (at + 1 < n)
-            pr[at] = merge_rank(b, sy[at].id, sy[at + 1].id);
+        if (at > 0) {
+            low = merge_low(b, sy[at - 1].id, sy[at].id);
+            pr[at - 1] = low == BPE_NONE64 ? low : low << POS_BITS | (at - 1);
+        }
+        if (at + 1 < n) {
+            low = merge_low(b, sy[at].id, sy[at + 1].id);
+            pr[at] = low == BPE_NONE64 ? low : low << POS_BITS | at;
+        }
     }
     return n;
 }
