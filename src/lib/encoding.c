@@ -30,6 +30,8 @@ void tok_encoding_free(tok_encoding *e)
     tok_free(e->seq[1].v);
     tok_norm_scratch_dispose(&e->norm);
     tok_free(e->char_index);
+    tok_free(e->lane_text);
+    tok_free(e->lane_word);
     tok_word_cache_free(e->wcache);
     if (e->model_scratch && e->model_scratch_free)
         e->model_scratch_free(e->model_scratch);

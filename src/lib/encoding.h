@@ -26,6 +26,11 @@ struct tok_encoding {
     tok_pieces seq[2];            /* tokens of text A and B, offsets in
                                    * the original input */
     tok_norm_scratch norm;
+    bool no_lanes;                /* test hook: always the general way */
+    char *lane_text;              /* a lane's lowercased line */
+    size_t lane_text_cap;
+    char *lane_word;              /* a raw word in the byte-level alphabet */
+    size_t lane_word_cap;
     uint32_t *char_index;         /* byte offset -> code point offset */
     size_t char_index_cap;
     struct tok_word_cache *wcache;  /* recent word -> pieces results */

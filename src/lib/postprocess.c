@@ -89,6 +89,8 @@ static int push_seq(tok_encoding *e, int which, uint32_t type_id)
 {
     const tok_pieces *p = &e->seq[which];
     size_t n = p->len, at = e->len;
+    if (n == 0)
+        return TOK_OK;
     if (tok_encoding_reserve(e, at + n))
         return TOK_ENOMEM;
     const tok_piece *v = p->v;
