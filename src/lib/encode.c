@@ -3,7 +3,9 @@
  * pair, into a reusable tok_encoding. */
 #include <string.h>
 
+#include "bytelevel.h"
 #include "encoding.h"
+#include "pretok_scan.h"
 #include "tokenizer.h"
 #include "utf8.h"
 
@@ -76,25 +78,151 @@ static int load_input(const tok_tokenizer *tk, const char *text, size_t len,
     return TOK_OK;
 }
 
-/* A direct-mapped cache of recent words and their pieces.  Text repeats
- * its words, so most words skip the model; a miss costs one probe. */
-#define WC_SLOTS 8192
-#define WC_KEY 40
-#define WC_PIECES 8
+/* The word cache: recent words and the pieces the model gave them.  Text
+ * repeats its words, so most words skip the model; this is the only cache
+ * of model results, for every model type.
+ *
+ * It keeps words of up to WC_WORD bytes that split into at most WC_PIECES
+ * pieces laid end to end from the word's start (what WordPiece and BPE
+ * give), one 64-byte line each.  It is 4-way set-associative with tree
+ * pseudo-LRU replacement, and the tags of a set share 16 bytes, so a miss
+ * reads no entry.  An entry keeps the word itself as its key (words
+ * loaded from both ends, overlapping), so comparing is four loads and no
+ * call.  Words of one byte skip it: the models answer those from a table
+ * faster than a probe. */
+#define WC_WORD 32
+#define WC_PIECES 6
+#define WC_SET_BITS 15
+#define WC_WAYS 4
+#define WC_LINE 64
 
 typedef struct wc_entry {
-    uint64_t hash;            /* 0: empty */
-    uint8_t len;
-    uint8_t n;
-    uint8_t start[WC_PIECES];
-    uint8_t end[WC_PIECES];
-    int32_t id[WC_PIECES];
-    char key[WC_KEY];
+    uint8_t wlen;               /* the length, and the lane (below) */
+    uint8_t npieces;
+    uint8_t ends[WC_PIECES];
+    int32_t ids[WC_PIECES];
+    uint64_t key[4];
 } wc_entry;
 
+typedef struct wc_set {
+    uint32_t tag[WC_WAYS];      /* 0: empty way */
+} wc_set;
+
 struct tok_word_cache {
-    wc_entry slot[WC_SLOTS];
+    wc_entry *entries;          /* aligned to a line inside mem */
+    void *mem;
+    wc_set *sets;
+    uint8_t *plru;              /* per set: the three tree bits */
 };
+
+#define WC_SETS ((size_t)1 << WC_SET_BITS)
+
+static void wc_free(struct tok_word_cache *c)
+{
+    if (!c)
+        return;
+    tok_free(c->mem);
+    tok_free(c->sets);
+    tok_free(c->plru);
+    tok_free(c);
+}
+
+static struct tok_word_cache *wc_new(void)
+{
+    struct tok_word_cache *c = tok_calloc(1, sizeof *c);
+    if (!c)
+        return NULL;
+    /* Entries are read only under a matching tag: no need to zero them. */
+    c->mem = tok_malloc((WC_SETS * WC_WAYS + 1) * sizeof *c->entries);
+    c->sets = tok_calloc(WC_SETS, sizeof *c->sets);
+    c->plru = tok_calloc(WC_SETS, 1);
+    if (!c->mem || !c->sets || !c->plru) {
+        wc_free(c);
+        return NULL;
+    }
+    uintptr_t at = (uintptr_t)c->mem;
+    at = (at + WC_LINE - 1) & ~(uintptr_t)(WC_LINE - 1);
+    c->entries = (wc_entry *)at;
+    return c;
+}
+
+static void wc_clear(struct tok_word_cache *c)
+{
+    memset(c->sets, 0, WC_SETS * sizeof *c->sets);
+    memset(c->plru, 0, WC_SETS);
+}
+
+void tok_word_cache_free(struct tok_word_cache *c)
+{
+    wc_free(c);
+}
+
+static inline uint64_t load64(const char *p)
+{
+    uint64_t v;
+    memcpy(&v, p, 8);
+    return v;
+}
+
+static inline uint32_t load32(const char *p)
+{
+    uint32_t v;
+    memcpy(&v, p, 4);
+    return v;
+}
+
+/* The key of a word of 1 to 32 bytes: words loaded from its start and its
+ * end, overlapping; with the length they fix every byte, and nothing is
+ * read outside the word. */
+static inline void wc_key(uint64_t k[4], const char *p, size_t len)
+{
+    if (len >= 16) {
+        k[0] = load64(p);
+        k[1] = load64(p + 8);
+        k[2] = load64(p + len - 16);
+        k[3] = load64(p + len - 8);
+    } else if (len >= 8) {
+        k[0] = load64(p);
+        k[1] = load64(p + len - 8);
+        k[2] = k[3] = 0;
+    } else if (len >= 4) {
+        k[0] = ((uint64_t)load32(p) << 32) | load32(p + len - 4);
+        k[1] = k[2] = k[3] = 0;
+    } else {
+        k[0] = ((uint64_t)(unsigned char)p[0] << 16) |
+               ((uint64_t)(unsigned char)p[len / 2] << 8) |
+               (unsigned char)p[len - 1];
+        k[1] = k[2] = k[3] = 0;
+    }
+}
+
+static inline uint64_t wc_hash(const uint64_t k[4], size_t len)
+{
+    uint64_t h = (k[0] ^ len) * 0x9E3779B97F4A7C15ULL;
+    h ^= (k[1] ^ (k[1] >> 31)) * 0xBF58476D1CE4E5B9ULL;
+    h ^= (k[2] ^ (k[2] >> 29)) * 0x94D049BB133111EBULL;
+    h ^= k[3] * 0xD6E8FEB86659FD93ULL;
+    h ^= h >> 32;
+    h *= 0x9E3779B97F4A7C15ULL;
+    return h ^ (h >> 29);
+}
+
+/* Tree pseudo-LRU over 4 ways: bit 0 picks the older half, bits 1 and
+ * 2 the older way in halves 0-1 and 2-3.  Touching a way points the bits
+ * on its path away from it. */
+static inline uint8_t plru_touch(uint8_t bits, unsigned way)
+{
+    if (way < 2)
+        return (uint8_t)((bits & 4u) | 1u | (way == 0 ? 2u : 0u));
+    return (uint8_t)((bits & 2u) | (way == 2 ? 4u : 0u));
+}
+
+static inline unsigned plru_victim(uint8_t bits)
+{
+    if (bits & 1u)
+        return 2u + ((bits & 4u) ? 1u : 0u);
+    return (bits & 2u) ? 1u : 0u;
+}
 
 /* Makes sure the thread's model scratch and word cache belong to tk. */
 static int prepare_scratch(const tok_tokenizer *tk, tok_encoding *e)
@@ -112,52 +240,197 @@ static int prepare_scratch(const tok_tokenizer *tk, tok_encoding *e)
     }
     e->model_scratch_free = tk->model->ops->scratch_free;
     if (!e->wcache) {
-        e->wcache = tok_malloc(sizeof *e->wcache);
+        e->wcache = wc_new();
         if (!e->wcache)
             return TOK_ENOMEM;
+    } else {
+        wc_clear(e->wcache);
     }
-    memset(e->wcache, 0, sizeof *e->wcache);
     e->scratch_owner = tk->uid;
     return TOK_OK;
 }
 
-/* Runs the model on one word, through the cache. */
-static int tokenize_word(const tok_tokenizer *tk, tok_encoding *e,
-                         const char *word, size_t len, tok_pieces *out)
+/* What a cached word's bytes are: the text the model reads, or (lanes of
+ * byte-level models) the raw input it is made from.  Kept in each entry,
+ * so the two never answer for each other. */
+enum { KEY_TEXT = 0, KEY_RAW = 1 };
+
+/* A lane met what it does not map simply (see "Lanes" below). */
+#define LANE_BAIL (-1000)
+
+/* A word's cache key and hash, made ahead of its look-up so that the
+ * memory it needs can be fetched meanwhile.  hash 0: not cached. */
+typedef struct wc_probe {
+    uint64_t key[4];
+    uint64_t hash;
+    uint8_t wlen;       /* the length, and the lane in the top bits */
+} wc_probe;
+
+static inline void wc_prepare(wc_probe *p, const char *word, size_t len,
+                              int lane)
 {
-    if (len > WC_KEY)
-        return tk->model->ops->tokenize(tk->model, e->model_scratch, word,
-                                        len, out);
-    uint64_t h = tok_hash_bytes(word, len) | 1;
-    wc_entry *c = &e->wcache->slot[h & (WC_SLOTS - 1)];
-    if (c->hash == h && c->len == len && memcmp(c->key, word, len) == 0) {
-        if (out->cap - out->len < c->n &&
-            TOK_GROW(out->v, out->cap, out->len + c->n))
+    if (len > WC_WORD || len == 0) {
+        p->hash = 0;
+        return;
+    }
+    p->wlen = (uint8_t)(len | (size_t)lane << 6);
+    wc_key(p->key, word, len);
+    p->hash = wc_hash(p->key, p->wlen) | 1;
+}
+
+static inline unsigned wc_hits(const wc_set *cs, uint32_t tag)
+{
+    /* Which ways hold the tag, as a bit mask: one branch, not four. */
+    return (unsigned)(cs->tag[0] == tag) |
+           (unsigned)(cs->tag[1] == tag) << 1 |
+           (unsigned)(cs->tag[2] == tag) << 2 |
+           (unsigned)(cs->tag[3] == tag) << 3;
+}
+
+/* First step ahead: the word's set of tags. */
+static inline void wc_fetch_set(const struct tok_word_cache *wc,
+                                const wc_probe *p)
+{
+    if (p->hash)
+        __builtin_prefetch(&wc->sets[p->hash & (WC_SETS - 1)]);
+}
+
+/* Second step ahead, once the tags are near: the entry they point to, or
+ * NULL.  (The caller prefetches: GCC takes a function that only
+ * prefetches for one without effects, and drops its calls.) */
+static inline const wc_entry *wc_entry_of(const struct tok_word_cache *wc,
+                                          const wc_probe *p)
+{
+    if (!p->hash)
+        return NULL;
+    size_t set = (size_t)p->hash & (WC_SETS - 1);
+    unsigned hits = wc_hits(&wc->sets[set], (uint32_t)(p->hash >> 32) | 1);
+    if (!hits)
+        return NULL;
+    return &wc->entries[set * WC_WAYS + (unsigned)__builtin_ctz(hits)];
+}
+
+/* The model's pieces of one word, at offsets[from..) of out. */
+static int run_model(const tok_tokenizer *tk, tok_encoding *e,
+                     const char *word, size_t len, int lane,
+                     tok_pieces *out);
+
+static void wc_insert(struct tok_word_cache *wc, size_t set, uint32_t tag,
+                      const wc_probe *pr, const tok_piece *p, size_t count,
+                      size_t len);
+
+/* Makes the pieces of a lane's word, from out[first..), absolute: `at`
+ * added; a piece that covers nothing sends the line the general way. */
+static inline int place_pieces(tok_pieces *out, size_t first, uint32_t at)
+{
+    for (tok_piece *p = out->v + first, *end = out->v + out->len; p < end;
+         p++) {
+        if (p->end <= p->start)
+            return LANE_BAIL;
+        p->start += at;
+        p->end += at;
+    }
+    return TOK_OK;
+}
+
+/* Runs the model on one word, through the cache.  In a lane (`at` not
+ * UINT32_MAX) the pieces come out at word offset `at`, else relative to
+ * the word. */
+static int tokenize_word(const tok_tokenizer *tk, tok_encoding *e,
+                         const char *word, size_t len, const wc_probe *pr,
+                         int lane, uint32_t at, tok_pieces *out)
+{
+    uint32_t base = at == UINT32_MAX ? 0 : at;
+    if (!pr->hash) {
+        size_t first = out->len;
+        int rc = run_model(tk, e, word, len, lane, out);
+        return rc || at == UINT32_MAX ? rc : place_pieces(out, first, at);
+    }
+    struct tok_word_cache *wc = e->wcache;
+    const uint64_t *key = pr->key;
+    size_t set = (size_t)pr->hash & (WC_SETS - 1);
+    uint32_t tag = (uint32_t)(pr->hash >> 32) | 1;
+    wc_set *cs = &wc->sets[set];
+    wc_entry *ways = &wc->entries[set * WC_WAYS];
+    unsigned hits = wc_hits(cs, tag);
+    while (hits) {
+        unsigned w = (unsigned)__builtin_ctz(hits);
+        hits &= hits - 1;
+        const wc_entry *c = &ways[w];
+        if (c->wlen != pr->wlen ||
+            ((c->key[0] ^ key[0]) | (c->key[1] ^ key[1]) |
+             (c->key[2] ^ key[2]) | (c->key[3] ^ key[3])) != 0)
+            continue;
+        wc->plru[set] = plru_touch(wc->plru[set], w);
+        size_t need = out->len + c->npieces;
+        if (need > out->cap && TOK_GROW(out->v, out->cap, need))
             return TOK_ENOMEM;
-        for (size_t i = 0; i < c->n; i++) {
-            tok_piece *p = &out->v[out->len++];
-            p->id = c->id[i];
-            p->start = c->start[i];
-            p->end = c->end[i];
+        tok_piece *p = out->v + out->len;
+        uint32_t start = base;
+        for (size_t i = 0; i < c->npieces; i++) {
+            p[i].id = c->ids[i];
+            p[i].start = start;
+            p[i].end = start = base + c->ends[i];
         }
+        out->len = need;
         return TOK_OK;
     }
     size_t first = out->len;
-    int rc = tk->model->ops->tokenize(tk->model, e->model_scratch, word, len,
-                                      out);
-    if (rc || out->len - first > WC_PIECES)
-        return rc;
-    c->hash = h;
-    c->len = (uint8_t)len;
-    c->n = (uint8_t)(out->len - first);
-    memcpy(c->key, word, len);
-    for (size_t i = 0; i < c->n; i++) {
-        const tok_piece *p = &out->v[first + i];
-        c->id[i] = p->id;
-        c->start[i] = (uint8_t)p->start;
-        c->end[i] = (uint8_t)p->end;
+    int rc = run_model(tk, e, word, len, lane, out);
+    size_t count = out->len - first;
+    if (rc == TOK_OK && count <= WC_PIECES)
+        wc_insert(wc, set, tag, pr, out->v + first, count, len);
+    return rc || at == UINT32_MAX ? rc : place_pieces(out, first, at);
+}
+
+/* Keeps pieces[0..count) of a word in the cache, when they fit an entry:
+ * laid end to end from 0, none empty (so a hit never gives an empty
+ * piece). */
+static void wc_insert(struct tok_word_cache *wc, size_t set, uint32_t tag,
+                      const wc_probe *pr, const tok_piece *p, size_t count,
+                      size_t len)
+{
+    uint32_t to = 0;
+    for (size_t i = 0; i < count; i++) {
+        if (p[i].start != to || p[i].end <= to || p[i].end > len)
+            return;
+        to = p[i].end;
     }
-    return TOK_OK;
+    wc_set *cs = &wc->sets[set];
+    wc_entry *ways = &wc->entries[set * WC_WAYS];
+    unsigned w = plru_victim(wc->plru[set]);
+    wc_entry *c = &ways[w];
+    cs->tag[w] = tag;
+    wc->plru[set] = plru_touch(wc->plru[set], w);
+    c->wlen = pr->wlen;
+    c->npieces = (uint8_t)count;
+    memcpy(c->key, pr->key, sizeof c->key);
+    for (size_t i = 0; i < count; i++) {
+        c->ids[i] = p[i].id;
+        c->ends[i] = (uint8_t)p[i].end;
+    }
+}
+
+/* Words are looked up in chunks: the tags of the next chunk and the
+ * entries of this one are fetched before this one is looked up, so the
+ * cache's misses overlap instead of coming one after another. */
+#define WC_CHUNK 16
+
+static void prepare_chunk(const char *text, const tok_splits *sp,
+                          const struct tok_word_cache *wc, size_t from,
+                          int lane, wc_probe *ring)
+{
+    size_t to = from + WC_CHUNK < sp->len ? from + WC_CHUNK : sp->len;
+    for (size_t i = from; i < to; i++) {
+        tok_split s = sp->v[i];
+        wc_probe *p = &ring[i % (2 * WC_CHUNK)];
+        if (s.id >= 0 || s.end <= s.start) {
+            p->hash = 0;
+            continue;
+        }
+        wc_prepare(p, text + s.start, s.end - s.start, lane);
+        wc_fetch_set(wc, p);
+    }
 }
 
 /* Finds added tokens in the raw input, then normalizes the text between
@@ -220,45 +493,238 @@ static int normalize_segments(const tok_tokenizer *tk,
     return TOK_OK;
 }
 
-/* Runs the whole pipeline for one text into e->seq[which]. */
-static int encode_sequence(const tok_tokenizer *tk, const char *text,
-                           size_t len, const tok_encode_options *o,
-                           tok_encoding *e, int which, tok_error *err)
+/* ------------------------------------------------------------------------
+ * Lanes: plain ASCII text through the two common pipelines
+ *
+ * BERT's (BertNormalizer, BertPreTokenizer) and GPT-2's (no normalizer,
+ * ByteLevel with its regex) pipelines do little to ASCII: lowercasing, or
+ * nothing, and every byte stays where it was.  So a line of ASCII (and,
+ * for BERT, no control character but tab, LF and CR, which clean_text
+ * would delete) is cut into words straight from the input, with offsets
+ * that are the words' own, skipping the copies with alignments the general
+ * pipeline makes.  The words, and so the model's pieces, are the general
+ * pipeline's: GPT-2's are looked up as raw bytes (cached under their own
+ * key kind) and shown to the model in the byte-level alphabet on a miss.
+ * A lane gives up (LANE_BAIL) on what it does not map simply, a piece
+ * that covers no bytes, and the line goes the general way.
+ * ------------------------------------------------------------------------ */
+
+enum { PATH_GENERAL, PATH_BERT, PATH_BYTES };
+
+/* BertPreTokenizer's classes of ASCII bytes: 1 splits, 2 is a word of
+ * its own (punctuation, symbols included), 0 is part of a word. */
+static const unsigned char bert_class[128] = {
+    /*      0  1  2  3  4  5  6  7  8  9  a  b  c  d  e  f */
+    /* 00 */ 0, 0, 0, 0, 0, 0, 0, 0, 0, 1, 1, 1, 1, 1, 0, 0,
+    /* 10 */ 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
+    /* 20 */ 1, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2,
+    /* 30 */ 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 2, 2, 2, 2, 2, 2,
+    /* 40 */ 2, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
+    /* 50 */ 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 2, 2, 2, 2, 2,
+    /* 60 */ 2, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
+    /* 70 */ 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 2, 2, 2, 2, 0,
+};
+
+#define ONES8 0x0101010101010101u
+#define HIGHS8 0x8080808080808080u
+
+/* True when text is ASCII, and with `controls` false holds no byte below
+ * 0x20 but tab, LF and CR, and no DEL. */
+static bool plain_ascii(const char *text, size_t len, bool controls)
 {
-    int rc = load_input(tk, text, len, o, e, err);
+    const unsigned char *u = (const unsigned char *)text;
+    size_t i = 0;
+    for (; i + 8 <= len; i += 8) {
+        uint64_t x;
+        memcpy(&x, u + i, 8);
+        if (x & HIGHS8)
+            return false;
+        if (controls)
+            continue;
+        /* A byte below 0x20 or equal to 0x7F: look closer. */
+        uint64_t odd = ((x - 0x20 * ONES8) | ((x ^ 0x7F * ONES8) - ONES8)) &
+                       ~x & HIGHS8;
+        if (odd)
+            for (size_t k = i; k < i + 8; k++)
+                if ((u[k] < 0x20 && u[k] != '\t' && u[k] != '\n' &&
+                     u[k] != '\r') || u[k] == 0x7F)
+                    return false;
+    }
+    for (; i < len; i++) {
+        if (u[i] >= 0x80)
+            return false;
+        if (!controls && ((u[i] < 0x20 && u[i] != '\t' && u[i] != '\n' &&
+                           u[i] != '\r') || u[i] == 0x7F))
+            return false;
+    }
+    return true;
+}
+
+static int choose_path(const tok_tokenizer *tk, const tok_encode_options *o,
+                       const char *text, size_t len)
+{
+    const tok_normalizer *n = tk->normalizer;
+    const tok_pretok *p = tk->pretok;
+    /* REJECT reports a place found through the alignments: general. */
+    if (o->special_in_text == TOK_SPECIAL_REJECT || len >= (1u << 30) ||
+        tk->added.norm_matcher || !p)
+        return PATH_GENERAL;
+    if (n && n->type == TOK_NORM_BERT && p->type == TOK_PT_BERT)
+        return plain_ascii(text, len, false) ? PATH_BERT : PATH_GENERAL;
+    if (!n && p->type == TOK_PT_BYTELEVEL && p->u.bytelevel.use_regex &&
+        !p->u.bytelevel.add_prefix_space)
+        return plain_ascii(text, len, true) ? PATH_BYTES : PATH_GENERAL;
+    return PATH_GENERAL;
+}
+
+/* One word of a lane, at offset `at` of the input. */
+static inline int lane_word(const tok_tokenizer *tk, tok_encoding *e,
+                            const char *word, size_t len, uint32_t at,
+                            int kind, tok_pieces *out)
+{
+    wc_probe pr;
+    wc_prepare(&pr, word, len, kind);
+    return tokenize_word(tk, e, word, len, &pr, kind, at, out);
+}
+
+/* A lane: the words of the text, cut as the pipeline named by `path`
+ * would cut them, through the cache and the model into out. */
+static int run_lane(const tok_tokenizer *tk, const tok_encode_options *o,
+                    tok_encoding *e, const char *text, size_t len, int path,
+                    tok_pieces *out)
+{
+    bool skip_special = o->special_in_text != TOK_SPECIAL_MATCH;
+    e->segs.len = 0;
+    if (tok_added_split(&tk->added, false, skip_special, text, len, 0,
+                        &e->segs))
+        return TOK_ENOMEM;
+    const char *t = text;
+    if (path == PATH_BERT && tk->normalizer->u.bert.lowercase) {
+        if (TOK_GROW(e->lane_text, e->lane_text_cap, len + 1))
+            return TOK_ENOMEM;
+        for (size_t i = 0; i < len; i++) {
+            unsigned c = (unsigned char)text[i];
+            e->lane_text[i] = (char)(c + ((unsigned)(c - 'A' < 26u) << 5));
+        }
+        t = e->lane_text;
+    }
+    int kind = path == PATH_BYTES ? KEY_RAW : KEY_TEXT;
+    int rc = TOK_OK;
+    for (size_t k = 0; k < e->segs.len && rc == TOK_OK; k++) {
+        tok_split g = e->segs.v[k];
+        if (g.id >= 0) {
+            rc = tok_pieces_push(out, g.id, g.start, g.end);
+            continue;
+        }
+        if (path == PATH_BYTES) {
+            size_t n = g.end - g.start, pos = 0;
+            while (pos < n && rc == TOK_OK) {
+                size_t end = tok_scan_next(TOK_SCAN_GPT2, t + g.start, n,
+                                           pos);
+                rc = lane_word(tk, e, t + g.start + pos, end - pos,
+                               g.start + (uint32_t)pos, kind, out);
+                pos = end;
+            }
+            continue;
+        }
+        /* BertPreTokenizer: whitespace splits and goes, punctuation is a
+         * word of its own. */
+        uint32_t i = g.start, word = g.start;
+        for (; i < g.end && rc == TOK_OK; i++) {
+            unsigned cls = bert_class[(unsigned char)t[i]];
+            if (!cls)
+                continue;
+            if (word < i)
+                rc = lane_word(tk, e, t + word, i - word, word, kind, out);
+            if (cls == 2 && rc == TOK_OK)
+                rc = lane_word(tk, e, t + i, 1, i, kind, out);
+            word = i + 1;
+        }
+        if (word < g.end && rc == TOK_OK)
+            rc = lane_word(tk, e, t + word, g.end - word, word, kind, out);
+    }
+    return rc;
+}
+
+static int run_model(const tok_tokenizer *tk, tok_encoding *e,
+                     const char *word, size_t len, int lane,
+                     tok_pieces *out)
+{
+    const tok_model *m = tk->model;
+    if (lane != KEY_RAW)
+        return m->ops->tokenize(m, e->model_scratch, word, len, out);
+    /* Raw bytes: the model reads them in the byte-level alphabet, and its
+     * offsets come back to bytes of the word. */
+    if (TOK_GROW(e->lane_word, e->lane_word_cap, 2 * len + 1))
+        return TOK_ENOMEM;
+    const char (*bl)[2];
+    const unsigned char *bl_len;
+    tok_bytelevel_tables(&bl, &bl_len);
+    const unsigned char *u = (const unsigned char *)word;
+    char *b = e->lane_word;
+    size_t n = 0;
+    for (size_t i = 0; i < len; i++) {
+        b[n] = bl[u[i]][0];
+        b[n + 1] = bl[u[i]][1];
+        n += bl_len[u[i]];
+    }
+    size_t first = out->len;
+    int rc = m->ops->tokenize(m, e->model_scratch, b, n, out);
     if (rc)
         return rc;
-    rc = normalize_segments(tk, o, e, err);
-    if (rc)
-        return rc;
+    /* Pieces laid end to end, each a whole number of characters. */
+    uint32_t q = 0, r = 0;
+    for (size_t i = first; i < out->len; i++) {
+        tok_piece *p = &out->v[i];
+        if (p->start != q || p->end <= p->start)
+            return LANE_BAIL;
+        uint32_t from = r;
+        while (q < p->end && r < len)
+            q += bl_len[u[r++]];
+        if (q != p->end)
+            return LANE_BAIL;
+        p->start = from;
+        p->end = r;
+    }
+    return TOK_OK;
+}
 
-    tok_pretok_state st = {&e->text, &e->spare, &e->splits, &e->next, true};
-    rc = tok_pretokenize(tk->pretok, &st);
-    if (rc)
-        return tok_error_set(err, rc, "pre-tokenization failed");
-
-    if (prepare_scratch(tk, e))
-        return tok_error_set(err, TOK_ENOMEM, "out of memory");
-    const tok_normalized *t = st.text;
-    tok_pieces *out = &e->seq[which];
-    out->len = 0;
-    for (size_t i = 0; i < st.splits->len; i++) {
-        tok_split s = st.splits->v[i];
+/* Runs the model over the splits of `text` into out, offsets through t's
+ * alignments. */
+static int model_splits(const tok_tokenizer *tk, tok_encoding *e,
+                        const char *text, const tok_normalized *t,
+                        const tok_splits *sp, int lane, tok_pieces *out)
+{
+    wc_probe ring[2 * WC_CHUNK];
+    prepare_chunk(text, sp, e->wcache, 0, lane, ring);
+    for (size_t i = 0; i < sp->len; i++) {
+        if (i % WC_CHUNK == 0) {
+            size_t to = i + WC_CHUNK < sp->len ? i + WC_CHUNK : sp->len;
+            for (size_t k = i; k < to; k++) {
+                const wc_entry *c =
+                    wc_entry_of(e->wcache, &ring[k % (2 * WC_CHUNK)]);
+                if (c)
+                    __builtin_prefetch(c);
+            }
+            prepare_chunk(text, sp, e->wcache, i + WC_CHUNK, lane, ring);
+        }
+        tok_split s = sp->v[i];
         if (s.end <= s.start)
             continue;
         size_t first = out->len;
+        int rc;
         if (s.id >= 0) {
             rc = tok_pieces_push(out, s.id, 0, s.end - s.start);
         } else {
-            rc = tokenize_word(tk, e, t->text + s.start, s.end - s.start,
+            rc = tokenize_word(tk, e, text + s.start, s.end - s.start,
+                               &ring[i % (2 * WC_CHUNK)], lane, UINT32_MAX,
                                out);
         }
         if (rc)
-            return tok_error_set(err, rc, "%s failed",
-                                 tk->model->ops->name);
+            return rc;
+        tok_piece *p = out->v + first, *end = out->v + out->len;
         /* Word-relative byte offsets -> offsets in the original input. */
-        for (size_t j = first; j < out->len; j++) {
-            tok_piece *p = &out->v[j];
+        for (; p < end; p++) {
             uint32_t a = s.start + p->start, z = s.start + p->end;
             if (z > a) {
                 p->start = t->align[a].start;
@@ -267,6 +733,48 @@ static int encode_sequence(const tok_tokenizer *tk, const char *text,
                 p->start = p->end = a < t->len ? t->align[a].start : 0;
             }
         }
+    }
+    return TOK_OK;
+}
+
+/* Runs the whole pipeline for one text into e->seq[which]. */
+static int encode_sequence(const tok_tokenizer *tk, const char *text,
+                           size_t len, const tok_encode_options *o,
+                           tok_encoding *e, int which, tok_error *err)
+{
+    tok_pieces *out = &e->seq[which];
+    out->len = 0;
+    int path = e->no_lanes ? PATH_GENERAL : choose_path(tk, o, text, len);
+    int rc;
+    if (path != PATH_GENERAL) {
+        if (prepare_scratch(tk, e))
+            return tok_error_set(err, TOK_ENOMEM, "out of memory");
+        rc = run_lane(tk, o, e, text, len, path, out);
+        if (rc == LANE_BAIL) {
+            out->len = 0;
+            path = PATH_GENERAL;
+        } else if (rc) {
+            return tok_error_set(err, rc, "%s failed", tk->model->ops->name);
+        }
+    }
+    if (path == PATH_GENERAL) {
+        rc = load_input(tk, text, len, o, e, err);
+        if (rc)
+            return rc;
+        rc = normalize_segments(tk, o, e, err);
+        if (rc)
+            return rc;
+        tok_pretok_state st = {&e->text, &e->spare, &e->splits, &e->next,
+                               true};
+        rc = tok_pretokenize(tk->pretok, &st);
+        if (rc)
+            return tok_error_set(err, rc, "pre-tokenization failed");
+        if (prepare_scratch(tk, e))
+            return tok_error_set(err, TOK_ENOMEM, "out of memory");
+        rc = model_splits(tk, e, st.text->text, st.text, st.splits,
+                          KEY_TEXT, out);
+        if (rc)
+            return tok_error_set(err, rc, "%s failed", tk->model->ops->name);
     }
 
     if (o->offsets == TOK_OFFSETS_CHARS) {
@@ -294,6 +802,7 @@ int tok_encode(const tok_tokenizer *tk, const char *text, size_t len,
 {
     const tok_encode_options *o = opts ? opts : &default_options;
     out->len = 0;
+    out->tk = tk;
     int rc = encode_sequence(tk, text, len, o, out, 0, err);
     if (!rc)
         rc = tok_postprocess(tk, out, false, o->add_special_tokens);
@@ -312,6 +821,7 @@ int tok_encode_pair(const tok_tokenizer *tk, const char *a, size_t alen,
 {
     const tok_encode_options *o = opts ? opts : &default_options;
     out->len = 0;
+    out->tk = tk;
     int rc = encode_sequence(tk, a, alen, o, out, 0, err);
     if (!rc) {
         rc = encode_sequence(tk, b, blen, o, out, 1, err);

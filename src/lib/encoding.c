@@ -19,7 +19,6 @@ void tok_encoding_free(tok_encoding *e)
     tok_free(e->special_mask);
     tok_free(e->attention_mask);
     tok_free(e->sequence_ids);
-    tok_free(e->tokens);
     tok_normalized_dispose(&e->text);
     tok_normalized_dispose(&e->spare);
     tok_normalized_dispose(&e->base);
@@ -31,7 +30,9 @@ void tok_encoding_free(tok_encoding *e)
     tok_free(e->seq[1].v);
     tok_norm_scratch_dispose(&e->norm);
     tok_free(e->char_index);
-    tok_free(e->wcache);
+    tok_free(e->lane_text);
+    tok_free(e->lane_word);
+    tok_word_cache_free(e->wcache);
     if (e->model_scratch && e->model_scratch_free)
         e->model_scratch_free(e->model_scratch);
     tok_free(e);
@@ -59,7 +60,6 @@ int tok_encoding_reserve(tok_encoding *e, size_t need)
     GROW_TO(special_mask, cap);
     GROW_TO(attention_mask, cap);
     GROW_TO(sequence_ids, cap);
-    GROW_TO(tokens, cap);
     e->cap = cap;
     return TOK_OK;
 }
@@ -101,7 +101,10 @@ const int8_t *tok_encoding_sequence_ids(const tok_encoding *e)
 
 const char *tok_encoding_token(const tok_encoding *e, size_t i)
 {
-    return i < e->len ? e->tokens[i] : NULL;
+    if (i >= e->len)
+        return NULL;
+    const char *s = tok_vocab_str(&e->tk->model->vocab, e->ids[i], NULL);
+    return s ? s : tok_id_to_token(e->tk, e->ids[i]);
 }
 
 size_t tok_encoding_token_len(const tok_encoding *e, size_t i)

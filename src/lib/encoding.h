@@ -15,8 +15,9 @@ struct tok_encoding {
     uint8_t *special_mask;
     uint8_t *attention_mask;
     int8_t *sequence_ids;
-    const char **tokens;
-    const struct tok_tokenizer *tk;   /* the tokenizer of the last result */
+    /* The tokenizer of the last encode: token strings are looked up on
+     * demand, as the result holds only ids. */
+    const struct tok_tokenizer *tk;
 
     /* Scratch, reused from call to call. */
     tok_normalized text, spare, base;
@@ -25,6 +26,11 @@ struct tok_encoding {
     tok_pieces seq[2];            /* tokens of text A and B, offsets in
                                    * the original input */
     tok_norm_scratch norm;
+    bool no_lanes;                /* test hook: always the general way */
+    char *lane_text;              /* a lane's lowercased line */
+    size_t lane_text_cap;
+    char *lane_word;              /* a raw word in the byte-level alphabet */
+    size_t lane_word_cap;
     uint32_t *char_index;         /* byte offset -> code point offset */
     size_t char_index_cap;
     struct tok_word_cache *wcache;  /* recent word -> pieces results */
@@ -32,6 +38,9 @@ struct tok_encoding {
     void *model_scratch;
     void (*model_scratch_free)(void *);
 };
+
+/* Frees a word cache (encode.c; NULL is fine). */
+void tok_word_cache_free(struct tok_word_cache *c);
 
 /* Makes room for `need` tokens in the result arrays. */
 int tok_encoding_reserve(tok_encoding *e, size_t need);

@@ -99,10 +99,10 @@ extern const tok_model_ops tok_wordpiece_ops;
  *   TOK_EUNSUPPORTED when ids and ranks do not fit 64 bits together
  *   (more than 2^24 ids).
  * - The options and merges are read at build: change them, then build
- *   again.  A scratch follows its model through a rebuild (its word
- *   cache is emptied).
- * - The scratch holds a word cache of about 2 MiB; NULL works (one-off
- *   buffers, no cache).  Every word takes O(n log n) time. */
+ *   again.  A scratch follows its model through a rebuild.
+ * - The scratch holds the merge buffers; NULL works (one-off buffers).
+ *   Every word takes O(n log n) time.  Results are not cached here: the
+ *   pipeline keeps one word cache for every model type (encode.c). */
 extern const tok_model_ops tok_bpe_ops;
 
 /* BPE test hook: after build, merge every word with the priority queue

@@ -92,6 +92,28 @@ int32_t tok_vocab_find(const tok_vocab *v, const char *s, size_t len)
     return find_slot(v, s, len, &slot);
 }
 
+int tok_vocab_reserve(tok_vocab *v, size_t n)
+{
+    size_t nslots = v->nslots ? v->nslots : 1024;
+    while ((v->count + n + 1) * 2 > nslots)
+        nslots *= 2;
+    if (nslots != v->nslots && rehash(v, nslots))
+        return TOK_ENOMEM;
+    if (v->size + n > v->cap) {
+        size_t cap = v->size + n;
+        uint32_t *off = tok_realloc(v->str_off, cap * sizeof *off);
+        if (!off)
+            return TOK_ENOMEM;
+        v->str_off = off;
+        uint32_t *lens = tok_realloc(v->str_len, cap * sizeof *lens);
+        if (!lens)
+            return TOK_ENOMEM;
+        v->str_len = lens;
+        v->cap = cap;
+    }
+    return TOK_OK;
+}
+
 int tok_vocab_add(tok_vocab *v, const char *s, size_t len, int32_t id,
                   tok_error *err)
 {
@@ -108,13 +130,22 @@ int tok_vocab_add(tok_vocab *v, const char *s, size_t len, int32_t id,
                              (int)(len > 64 ? 64 : len), s, old, id);
     size_t uid = (size_t)id;
     if (uid >= v->size) {
-        if (TOK_GROW(v->str_off, v->cap, uid + 1))
-            return tok_error_set(err, TOK_ENOMEM, "out of memory");
-        size_t cap2 = v->cap;
-        uint32_t *lens = tok_realloc(v->str_len, cap2 * sizeof *lens);
-        if (!lens)
-            return tok_error_set(err, TOK_ENOMEM, "out of memory");
-        v->str_len = lens;
+        if (uid >= v->cap) {
+            /* Both arrays grow before cap says so, so a failure leaves
+             * the table as it was. */
+            size_t cap = v->cap ? v->cap : 16;
+            while (cap <= uid)
+                cap *= 2;
+            uint32_t *off = tok_realloc(v->str_off, cap * sizeof *off);
+            if (!off)
+                return tok_error_set(err, TOK_ENOMEM, "out of memory");
+            v->str_off = off;
+            uint32_t *lens = tok_realloc(v->str_len, cap * sizeof *lens);
+            if (!lens)
+                return tok_error_set(err, TOK_ENOMEM, "out of memory");
+            v->str_len = lens;
+            v->cap = cap;
+        }
         for (size_t i = v->size; i <= uid; i++) {
             v->str_off[i] = UINT32_MAX;
             v->str_len[i] = 0;

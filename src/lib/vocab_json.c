@@ -75,8 +75,10 @@ static int syntax_error(const char *json, size_t len, size_t off,
 static size_t find_nul_escape(const char *s, size_t len)
 {
     for (size_t i = 0; i + 1 < len; i++) {
-        if (s[i] != '\\')
-            continue;
+        const char *b = memchr(s + i, '\\', len - 1 - i);
+        if (!b)
+            break;
+        i = (size_t)(b - s);
         if (s[i + 1] == 'u' && i + 5 < len && memcmp(s + i + 2, "0000", 4) == 0)
             return i;
         i++;
@@ -126,11 +128,12 @@ static size_t depth_at(const char *json, size_t off)
     return depth;
 }
 
-static int parse_json(const char *json, size_t len, const char *name,
-                      cJSON **out, tok_error *err)
+static int parse_json_checked(const char *json, size_t len,
+                              const char *name, bool utf8_checked,
+                              cJSON **out, tok_error *err)
 {
     *out = NULL;
-    size_t bad = tok_utf8_validate(json, len);
+    size_t bad = utf8_checked ? len : tok_utf8_validate(json, len);
     if (bad < len)
         return syntax_error(json, len, bad, name, "invalid UTF-8", err);
     size_t ws = 0;
@@ -178,6 +181,12 @@ static int parse_json(const char *json, size_t len, const char *name,
     return TOK_OK;
 }
 
+static int parse_json(const char *json, size_t len, const char *name,
+                      cJSON **out, tok_error *err)
+{
+    return parse_json_checked(json, len, name, false, out, err);
+}
+
 /* The reader's state: the error and the path of the value being read
  * ("pre_tokenizer.pretokenizers[1]"), which every message starts with. */
 typedef struct reader {
@@ -185,6 +194,9 @@ typedef struct reader {
     char path[400];
     size_t plen;
     int depth;
+    /* The model's vocab and merges, read straight from the document
+     * ("The big members" below); NULL: read them from the cJSON tree. */
+    const struct fast_members *fast;
 } reader;
 
 static size_t push(reader *r, const char *fmt, ...) TOK_PRINTF(2, 3);
@@ -1162,6 +1174,414 @@ static int check_id(const cJSON *c, uint64_t count, const char *where,
     return TOK_OK;
 }
 
+/* ------------------------------------------------------------------------
+ * The big members: model.vocab and model.merges
+ *
+ * They are nearly all of a file (GPT-2's holds 100,000 strings there), and
+ * cJSON makes two allocations per string.  So when the document allows,
+ * they are found by a scan, checked and read here straight from the text,
+ * and blanked out ("{}" or "[]" then spaces, so every other byte keeps its
+ * offset) in the copy cJSON parses.  The readers accept less than cJSON
+ * (JSON whitespace only, plain integers, the escapes cJSON knows) and give
+ * the same strings and numbers; on anything else, or on any error to
+ * report, they give up with FAST_RETRY and the document is read again the
+ * plain way, so errors are always the plain way's.
+ * ------------------------------------------------------------------------ */
+
+#define FAST_RETRY (-100)
+
+typedef struct fast_str {
+    const char *s;
+    size_t len;
+} fast_str;
+
+/* What the scan found and read: vocab keys and ids, merges as pairs. */
+struct fast_members {
+    size_t vocab_at, vocab_end;    /* vocab_end 0: no fast vocab */
+    size_t merges_at, merges_end;  /* merges_end 0: no fast merges */
+    fast_str *keys;
+    int32_t *ids;
+    size_t nvocab, ids_cap;
+    fast_str *merges;              /* two per merge */
+    size_t nmerges;
+    bool merges_as_strings;
+    char *unescaped;               /* strings that held escapes */
+    size_t unescaped_len;
+    bool nomem;                    /* the scan stopped for memory */
+};
+typedef struct fast_members fast_members;
+
+static void fast_members_dispose(fast_members *f)
+{
+    tok_free(f->keys);
+    tok_free(f->ids);
+    tok_free(f->merges);
+    tok_free(f->unescaped);
+    memset(f, 0, sizeof *f);
+}
+
+static size_t skip_ws(const char *s, size_t len, size_t i)
+{
+    while (i < len && (s[i] == ' ' || s[i] == '\n' || s[i] == '\r' ||
+                       s[i] == '\t'))
+        i++;
+    return i;
+}
+
+/* Past the string that starts at s[i] ('"'), or 0 when it does not end. */
+static size_t skip_string(const char *s, size_t len, size_t i)
+{
+    for (i++; i < len; i++) {
+        if (s[i] == '"')
+            return i + 1;
+        if (s[i] == '\\')
+            i++;
+    }
+    return 0;
+}
+
+/* Past the value at s[i], or 0 when it is cut short.  Brackets are only
+ * counted, not matched: cJSON checks the parts the scan passes over. */
+static size_t skip_value(const char *s, size_t len, size_t i)
+{
+    if (i >= len)
+        return 0;
+    if (s[i] == '"')
+        return skip_string(s, len, i);
+    if (s[i] != '{' && s[i] != '[') {
+        while (i < len && s[i] != ',' && s[i] != '}' && s[i] != ']' &&
+               s[i] != ' ' && s[i] != '\n' && s[i] != '\r' && s[i] != '\t')
+            i++;
+        return i;
+    }
+    size_t depth = 0;
+    for (; i < len; i++) {
+        char c = s[i];
+        if (c == '"') {
+            size_t j = skip_string(s, len, i);
+            if (!j)
+                return 0;
+            i = j - 1;
+        } else if (c == '{' || c == '[') {
+            depth++;
+        } else if ((c == '}' || c == ']') && --depth == 0) {
+            return i + 1;
+        }
+    }
+    return 0;
+}
+
+/* Four hex digits at s[i]; -1 when they are not. */
+static long hex4(const char *s, size_t len, size_t i)
+{
+    if (len - i < 4)
+        return -1;
+    long v = 0;
+    for (size_t k = 0; k < 4; k++) {
+        char c = s[i + k];
+        int d = c >= '0' && c <= '9' ? c - '0'
+              : c >= 'a' && c <= 'f' ? c - 'a' + 10
+              : c >= 'A' && c <= 'F' ? c - 'A' + 10 : -1;
+        if (d < 0)
+            return -1;
+        v = v * 16 + d;
+    }
+    return v;
+}
+
+/* Reads the string at s[*i] ('"') as cJSON would; strings with escapes
+ * are written to f->unescaped (room for the whole document was made).
+ * False on what cJSON might read otherwise: raw control characters, an
+ * escape it rejects, U+0000, a lone surrogate. */
+static bool read_string(fast_members *f, const char *s, size_t len,
+                        size_t *i, fast_str *out)
+{
+    size_t at = *i + 1, k = at;
+    while (k < len && s[k] != '"' && s[k] != '\\' &&
+           (unsigned char)s[k] >= 0x20)
+        k++;
+    if (k < len && s[k] == '"') {
+        out->s = s + at;
+        out->len = k - at;
+        *i = k + 1;
+        return true;
+    }
+    char *o = f->unescaped + f->unescaped_len;
+    size_t n = 0;
+    memcpy(o, s + at, k - at);
+    n = k - at;
+    while (k < len && s[k] != '"') {
+        unsigned char c = (unsigned char)s[k];
+        if (c < 0x20)
+            return false;
+        if (c != '\\') {
+            o[n++] = (char)c;
+            k++;
+            continue;
+        }
+        if (++k >= len)
+            return false;
+        char e = s[k++];
+        switch (e) {
+        case '"': case '\\': case '/': o[n++] = e; break;
+        case 'b': o[n++] = '\b'; break;
+        case 'f': o[n++] = '\f'; break;
+        case 'n': o[n++] = '\n'; break;
+        case 'r': o[n++] = '\r'; break;
+        case 't': o[n++] = '\t'; break;
+        case 'u': {
+            long u = hex4(s, len, k);
+            if (u <= 0 || (u >= 0xDC00 && u <= 0xDFFF))
+                return false;
+            k += 4;
+            uint32_t cp = (uint32_t)u;
+            if (u >= 0xD800 && u <= 0xDBFF) {
+                long lo = len - k >= 6 && s[k] == '\\' && s[k + 1] == 'u'
+                    ? hex4(s, len, k + 2) : -1;
+                if (lo < 0xDC00 || lo > 0xDFFF)
+                    return false;
+                k += 6;
+                cp = 0x10000 + (((uint32_t)u - 0xD800) << 10) +
+                     ((uint32_t)lo - 0xDC00);
+            }
+            n += tok_utf8_encode(cp, o + n);
+            break;
+        }
+        default:
+            return false;
+        }
+    }
+    if (k >= len)
+        return false;
+    out->s = o;
+    out->len = n;
+    f->unescaped_len += n;
+    *i = k + 1;
+    return true;
+}
+
+/* A plain integer that fits an id ("0" or digits without a leading
+ * zero, up to INT32_MAX - 1), as check_id wants it. */
+static bool read_id(const char *s, size_t len, size_t *i, int32_t *out)
+{
+    size_t k = *i;
+    uint64_t v = 0;
+    while (k < len && s[k] >= '0' && s[k] <= '9' && k - *i < 11)
+        v = v * 10 + (uint64_t)(s[k++] - '0');
+    if (k == *i || (s[*i] == '0' && k - *i > 1) || v > INT32_MAX - 1 ||
+        (k < len && (s[k] == '.' || s[k] == 'e' || s[k] == 'E' ||
+                     (s[k] >= '0' && s[k] <= '9'))))
+        return false;
+    *out = (int32_t)v;
+    *i = k;
+    return true;
+}
+
+/* Room for one more entry in an array the scan fills. */
+#define FAST_GROW(f, ptr, cap, n) \
+    ((n) < (cap) || TOK_GROW(ptr, cap, (n) + 1) == TOK_OK || \
+     ((f)->nomem = true, false))
+
+/* Reads the object at s[*i] as model.vocab; *i moves past it. */
+static bool read_vocab_text(fast_members *f, const char *s, size_t len,
+                            size_t *at)
+{
+    size_t cap = 0, i = skip_ws(s, len, *at + 1);
+    f->vocab_at = *at;
+    if (i < len && s[i] == '}') {
+        f->vocab_end = *at = i + 1;
+        return true;
+    }
+    for (;;) {
+        if (!FAST_GROW(f, f->keys, cap, f->nvocab))
+            return false;
+        if (cap > f->ids_cap) {
+            int32_t *ids = tok_realloc(f->ids, cap * sizeof *ids);
+            if (!ids) {
+                f->nomem = true;
+                return false;
+            }
+            f->ids = ids;
+            f->ids_cap = cap;
+        }
+        if (i >= len || s[i] != '"' ||
+            !read_string(f, s, len, &i, &f->keys[f->nvocab]))
+            return false;
+        i = skip_ws(s, len, i);
+        if (i >= len || s[i] != ':')
+            return false;
+        i = skip_ws(s, len, i + 1);
+        if (!read_id(s, len, &i, &f->ids[f->nvocab]))
+            return false;
+        f->nvocab++;
+        i = skip_ws(s, len, i);
+        if (i < len && s[i] == ',') {
+            i = skip_ws(s, len, i + 1);
+            continue;
+        }
+        if (i >= len || s[i] != '}')
+            return false;
+        f->vocab_end = *at = i + 1;
+        return true;
+    }
+}
+
+/* Reads the array at s[*i] as model.merges; *i moves past it. */
+static bool read_merges_text(fast_members *f, const char *s, size_t len,
+                             size_t *at)
+{
+    size_t cap = 0, i = skip_ws(s, len, *at + 1);
+    f->merges_at = *at;
+    if (i < len && s[i] == ']') {
+        f->merges_end = *at = i + 1;
+        return true;
+    }
+    f->merges_as_strings = i < len && s[i] == '"';
+    for (;;) {
+        if (!FAST_GROW(f, f->merges, cap, 2 * f->nmerges + 1))
+            return false;
+        fast_str *m = &f->merges[2 * f->nmerges];
+        if (i >= len)
+            return false;
+        if (f->merges_as_strings) {
+            if (s[i] != '"' || !read_string(f, s, len, &i, &m[0]))
+                return false;
+            m[1].s = NULL;
+            m[1].len = 0;
+        } else {
+            if (s[i] != '[')
+                return false;
+            i = skip_ws(s, len, i + 1);
+            if (i >= len || s[i] != '"' || !read_string(f, s, len, &i, &m[0]))
+                return false;
+            i = skip_ws(s, len, i);
+            if (i >= len || s[i] != ',')
+                return false;
+            i = skip_ws(s, len, i + 1);
+            if (i >= len || s[i] != '"' || !read_string(f, s, len, &i, &m[1]))
+                return false;
+            i = skip_ws(s, len, i);
+            if (i >= len || s[i] != ']')
+                return false;
+            i++;
+        }
+        f->nmerges++;
+        i = skip_ws(s, len, i);
+        if (i < len && s[i] == ',') {
+            i = skip_ws(s, len, i + 1);
+            continue;
+        }
+        if (i >= len || s[i] != ']')
+            return false;
+        f->merges_end = *at = i + 1;
+        return true;
+    }
+}
+
+/* Finds model.vocab and model.merges in a document whose top level is
+ * an object, each member at most once, and reads them.  False (nothing
+ * found or usable) leaves the document to the plain way. */
+static bool fast_scan_members(const char *s, size_t len, fast_members *f)
+{
+    size_t i = skip_ws(s, len, 0);
+    bool seen_model = false;
+    if (i >= len || s[i] != '{')
+        return false;
+    i = skip_ws(s, len, i + 1);
+    while (i < len && s[i] == '"') {
+        size_t k = skip_string(s, len, i);
+        /* A key spelled with escapes could be "model" too. */
+        if (!k || memchr(s + i, '\\', k - i))
+            return false;
+        bool model = k - i == 7 && memcmp(s + i, "\"model\"", 7) == 0;
+        i = skip_ws(s, len, k);
+        if (i >= len || s[i] != ':')
+            return false;
+        i = skip_ws(s, len, i + 1);
+        if (model) {
+            if (seen_model || i >= len || s[i] != '{')
+                return false;
+            seen_model = true;
+            i = skip_ws(s, len, i + 1);
+            while (i < len && s[i] == '"') {
+                k = skip_string(s, len, i);
+                if (!k || memchr(s + i, '\\', k - i))
+                    return false;
+                bool vocab = k - i == 7 && memcmp(s + i, "\"vocab\"", 7) == 0;
+                bool merges = k - i == 8 &&
+                              memcmp(s + i, "\"merges\"", 8) == 0;
+                i = skip_ws(s, len, k);
+                if (i >= len || s[i] != ':')
+                    return false;
+                i = skip_ws(s, len, i + 1);
+                if (i >= len)
+                    return false;
+                if (vocab) {
+                    if (f->vocab_end || s[i] != '{' ||
+                        !read_vocab_text(f, s, len, &i))
+                        return false;
+                } else if (merges) {
+                    if (f->merges_end || s[i] != '[' ||
+                        !read_merges_text(f, s, len, &i))
+                        return false;
+                } else if (!(i = skip_value(s, len, i))) {
+                    return false;
+                }
+                i = skip_ws(s, len, i);
+                if (i < len && s[i] == ',')
+                    i = skip_ws(s, len, i + 1);
+            }
+            if (i >= len || s[i] != '}')
+                return false;
+            i++;
+        } else {
+            i = skip_value(s, len, i);
+            if (!i)
+                return false;
+        }
+        i = skip_ws(s, len, i);
+        if (i < len && s[i] == ',')
+            i = skip_ws(s, len, i + 1);
+    }
+    return f->vocab_end != 0;
+}
+
+/* 1 when the members were read, 0 when the document must go the plain
+ * way, TOK_ENOMEM when an allocation failed (so that failure is told, not
+ * hidden by the plain way succeeding). */
+static int fast_scan(const char *s, size_t len, fast_members *f)
+{
+    memset(f, 0, sizeof *f);
+    /* Unescaping never lengthens a string: the document's length is room
+     * for all of them. */
+    f->unescaped = tok_malloc(len + 1);
+    if (!f->unescaped)
+        return TOK_ENOMEM;
+    if (fast_scan_members(s, len, f))
+        return 1;
+    bool nomem = f->nomem;
+    fast_members_dispose(f);
+    return nomem ? TOK_ENOMEM : 0;
+}
+
+/* The document with the members the scan read blanked out. */
+static char *fast_blank(const char *s, size_t len, const fast_members *f)
+{
+    char *copy = tok_malloc(len + 1);
+    if (!copy)
+        return NULL;
+    memcpy(copy, s, len);
+    copy[len] = '\0';
+    memset(copy + f->vocab_at + 1, ' ', f->vocab_end - f->vocab_at - 1);
+    copy[f->vocab_at + 1] = '}';
+    if (f->merges_end) {
+        memset(copy + f->merges_at + 1, ' ',
+               f->merges_end - f->merges_at - 1);
+        copy[f->merges_at + 1] = ']';
+    }
+    return copy;
+}
+
 static int read_vocab(reader *r, const cJSON *j, tok_vocab *v)
 {
     const cJSON *map;
@@ -1172,6 +1592,25 @@ static int read_vocab(reader *r, const cJSON *j, tok_vocab *v)
         return fail_at(r, "vocab", TOK_EFORMAT,
                        "expected an object, found %s", kind(map));
     size_t old = push_key(r, "vocab");
+    if (r->fast) {
+        const fast_members *f = r->fast;
+        if (tok_vocab_reserve(v, f->nvocab))
+            rc = nomem(r);
+        for (size_t i = 0; i < f->nvocab && rc == TOK_OK; i++) {
+            if ((size_t)f->ids[i] >= f->nvocab) {
+                rc = FAST_RETRY;
+                break;
+            }
+            rc = tok_vocab_add(v, f->keys[i].s, f->keys[i].len, f->ids[i],
+                               NULL);
+            if (rc == TOK_ENOMEM)
+                rc = nomem(r);
+            else if (rc)
+                rc = FAST_RETRY;
+        }
+        pop(r, old);
+        return rc;
+    }
     uint64_t count = (uint64_t)cJSON_GetArraySize(map);
     for (const cJSON *c = map->child; c; c = c->next) {
         int32_t id = 0;
@@ -1187,12 +1626,50 @@ static int read_vocab(reader *r, const cJSON *j, tok_vocab *v)
     return rc;
 }
 
+/* read_merges on what the scan read: the same checks, and any failure
+ * sends the document the plain way for its message. */
+static int read_merges_fast(reader *r, tok_model *m)
+{
+    const fast_members *f = r->fast;
+    m->merges_as_strings = f->merges_as_strings;
+    size_t cap = f->nmerges;
+    if (cap && !(m->merges = tok_malloc(cap * sizeof *m->merges)))
+        return nomem(r);
+    for (size_t i = 0; i < f->nmerges; i++) {
+        const fast_str *p = &f->merges[2 * i];
+        const char *a = p[0].s, *b;
+        size_t alen, blen;
+        if (f->merges_as_strings) {
+            if (p[0].len >= 8 && memcmp(a, "#version", 8) == 0)
+                continue;
+            const char *sp = memchr(a, ' ', p[0].len);
+            if (!sp || memchr(sp + 1, ' ', p[0].len - (size_t)(sp - a) - 1))
+                return FAST_RETRY;
+            alen = (size_t)(sp - a);
+            b = sp + 1;
+            blen = p[0].len - alen - 1;
+        } else {
+            alen = p[0].len;
+            b = p[1].s;
+            blen = p[1].len;
+        }
+        int rc = tok_merge_append(m, &cap, a, alen, b, blen, NULL);
+        if (rc == TOK_ENOMEM)
+            return nomem(r);
+        if (rc)
+            return FAST_RETRY;
+    }
+    return tok_merges_dedup(m, r->err);
+}
+
 static int read_merges(reader *r, const cJSON *j, tok_model *m)
 {
     const cJSON *arr;
     int rc = get_array(r, j, "merges", &arr);
     if (rc)
         return rc;
+    if (r->fast && r->fast->merges_end)
+        return read_merges_fast(r, m);
     size_t cap = 0, i = 0;
     bool strings = arr->child && cJSON_IsString(arr->child);
     m->merges_as_strings = strings;
@@ -1547,14 +2024,25 @@ static int read_tokenizer(reader *r, const cJSON *root, tok_tokenizer *tk)
     return read_added(r, root, tk);
 }
 
-int tok_tokenizer_from_json(tok_tokenizer **out, const char *json,
-                            size_t len, tok_error *err)
+/* Reads a document, the fast way for its big members when `fast` is
+ * given (FAST_RETRY: read it the plain way). */
+static int from_json(tok_tokenizer **out, const char *json, size_t len,
+                     const fast_members *fast, tok_error *err)
 {
-    if (!out || (!json && len))
-        return tok_error_set(err, TOK_EINVAL, "no output or input given");
-    *out = NULL;
     cJSON *root;
-    int rc = parse_json(json ? json : "", len, NULL, &root, err);
+    int rc;
+    if (fast) {
+        char *copy = fast_blank(json, len, fast);
+        if (!copy)
+            return tok_error_set(err, TOK_ENOMEM, "out of memory");
+        rc = parse_json_checked(copy, len, NULL, true, &root, err);
+        tok_free(copy);
+        /* The plain way tells where the document is wrong. */
+        if (rc && rc != TOK_ENOMEM)
+            return FAST_RETRY;
+    } else {
+        rc = parse_json(json, len, NULL, &root, err);
+    }
     if (rc)
         return rc;
     tok_tokenizer *tk = tok_tokenizer_new();
@@ -1565,6 +2053,7 @@ int tok_tokenizer_from_json(tok_tokenizer **out, const char *json,
     reader r;
     memset(&r, 0, sizeof r);
     r.err = err;
+    r.fast = fast;
     rc = read_tokenizer(&r, root, tk);
     cJSON_Delete(root);
     if (rc == TOK_OK)
@@ -1575,6 +2064,30 @@ int tok_tokenizer_from_json(tok_tokenizer **out, const char *json,
     }
     *out = tk;
     return TOK_OK;
+}
+
+int tok_tokenizer_from_json(tok_tokenizer **out, const char *json,
+                            size_t len, tok_error *err)
+{
+    if (!out || (!json && len))
+        return tok_error_set(err, TOK_EINVAL, "no output or input given");
+    *out = NULL;
+    if (!json)
+        json = "";
+    fast_members f;
+    int rc = FAST_RETRY;
+    if (tok_utf8_validate(json, len) == len) {
+        int found = fast_scan(json, len, &f);
+        if (found == TOK_ENOMEM)
+            return tok_error_set(err, TOK_ENOMEM, "out of memory");
+        if (found) {
+            rc = from_json(out, json, len, &f, err);
+            fast_members_dispose(&f);
+        }
+    }
+    if (rc == FAST_RETRY)
+        rc = from_json(out, json, len, NULL, err);
+    return rc;
 }
 
 int tok_tokenizer_load(tok_tokenizer **out, const char *path,

@@ -1053,8 +1053,8 @@ static void words_one_byte_apart_never_share_a_cache_entry(void **state)
     (void)state;
     /* Words "^aaa", "^aba", "^aab"...: every prefix starting with '^' is
      * a token made by merging in its last byte, and no other pair merges,
-     * so each word is one token of its own.  A cache that took one word
-     * for another would give the other's id. */
+     * so each word is one token of its own: merging must tell words one
+     * byte apart (test_encode.c checks the same of the word cache). */
     opts o = {0};
     tok_model *m = new_model(&o);
     char w[40];

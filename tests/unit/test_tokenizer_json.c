@@ -734,6 +734,90 @@ static void an_id_past_the_end_of_the_vocabulary_is_rejected(void **state)
                         "from 0 without gaps)");
 }
 
+/* ------------------------------------------------------------------------
+ * The vocabulary and merges, read without cJSON when the file allows
+ * ------------------------------------------------------------------------ */
+
+/* A document starting with {"x":0    , and its twin starting with
+ * {"model":0, -- the same length, but two "model" members, which sends the
+ * twin through cJSON alone.  Both must give the same tokenizer or the same
+ * error, at the same place. */
+static void read_as_its_twin(const char *doc)
+{
+    static const char head[] = "{\"x\":0    ,";
+    size_t len = strlen(doc);
+    assert_true(strncmp(doc, head, sizeof head - 1) == 0);
+    char *twin = malloc(len + 1);
+    assert_non_null(twin);
+    memcpy(twin, doc, len + 1);
+    memcpy(twin, "{\"model\":0,", sizeof head - 1);
+    tok_tokenizer *a = NULL, *b = NULL;
+    tok_error ea, eb;
+    memset(&ea, 0, sizeof ea);
+    memset(&eb, 0, sizeof eb);
+    int ra = tok_tokenizer_from_json(&a, doc, len, &ea);
+    int rb = tok_tokenizer_from_json(&b, twin, len, &eb);
+    if (ra != rb || (ra && strcmp(ea.message, eb.message) != 0))
+        fail_msg("%d \"%s\" but %d \"%s\" the plain way", ra,
+                 ra ? ea.message : "", rb, rb ? eb.message : "");
+    if (ra) {
+        assert_int_equal(ea.line, eb.line);
+        assert_int_equal(ea.offset, eb.offset);
+    } else {
+        size_t la, lb;
+        char *ja = to_json(a, &la), *jb = to_json(b, &lb);
+        assert_same_bytes(ja, la, jb, lb);
+        free(ja);
+        free(jb);
+    }
+    tok_tokenizer_free(a);
+    tok_tokenizer_free(b);
+    free(twin);
+}
+
+#define TWIN "{\"x\":0    ,"
+#define BPE_HEAD TWIN "\"model\":{\"type\":\"BPE\",\"vocab\":"
+
+static void escaped_tokens_read_as_cjson_reads_them(void **state)
+{
+    (void)state;
+    read_as_its_twin(BPE_HEAD "{\"a\\\"\":0,\"\\\\\":1,\"\\u00e9\\/\":2,"
+                     "\"\\ud83d\\ude00\":3,\"\\b\\f\\n\\r\\t\":4,"
+                     "\"a\\\"\\\\\":5},\"merges\":[[\"a\\\"\",\"\\\\\"]]}}");
+    read_as_its_twin(BPE_HEAD "{\"a\":0,\"b\":1,\"ab\":2},"
+                     "\"merges\":[\"#version: 0.2\",\"a b\"]}}");
+    /* What the scan leaves to cJSON: cJSON decides. */
+    read_as_its_twin(BPE_HEAD "{\"\\ud800\":0},\"merges\":[]}}");
+    read_as_its_twin(BPE_HEAD "{\"\\udc00x\":0},\"merges\":[]}}");
+    read_as_its_twin(BPE_HEAD "{\"\\u0000\":0},\"merges\":[]}}");
+    read_as_its_twin(BPE_HEAD "{\"\\x\":0},\"merges\":[]}}");
+    read_as_its_twin(BPE_HEAD "{\"a\tb\":0},\"merges\":[]}}");
+    read_as_its_twin(BPE_HEAD "{\"a\":0,\"b\":1.0,\"c\":2e0,\"d\":-0},"
+                     "\"merges\":[]}}");
+    read_as_its_twin(BPE_HEAD "{\"a\":01},\"merges\":[]}}");
+    read_as_its_twin(BPE_HEAD "{\"a\":0,\"a\":1},\"merges\":[]}}");
+    read_as_its_twin(BPE_HEAD "{\"a\":0,\"b\":7},\"merges\":[]}}");
+    read_as_its_twin(BPE_HEAD "{\"a\":0},\"vocab\":{\"b\":0},"
+                     "\"merges\":[]}}");
+    read_as_its_twin(TWIN "\"mod\\u0065l\":{\"type\":\"BPE\",\"vocab\":"
+                     "{\"a\":0},\"merges\":[]}}");
+}
+
+static void syntax_errors_are_placed_as_cjson_places_them(void **state)
+{
+    (void)state;
+    read_as_its_twin(BPE_HEAD "{\"a\" 0},\"merges\":[]}}");
+    read_as_its_twin(BPE_HEAD "{\"a\":0,},\"merges\":[]}}");
+    read_as_its_twin(BPE_HEAD "{\"a\":0},\"merges\":[\"a b\",]}}");
+    read_as_its_twin(BPE_HEAD "{\"a\":0},\"merges\":[[\"a\"]]}}");
+    read_as_its_twin(BPE_HEAD "{\"a\":0},\"merges\":[]},\n\"x\" 1}");
+    read_as_its_twin(BPE_HEAD "{\"a\":0},\"merges\":[]}} x");
+    read_as_its_twin(BPE_HEAD "{\"a\":0},\"merges\":[]}");
+    read_as_its_twin(BPE_HEAD "{\"a\":0,\n\x01\"b\":1},\"merges\":[]}}");
+    read_as_its_twin(BPE_HEAD "{\"a\":0},\"merges\":[\"a b\" \"b\"]}}");
+    read_as_its_twin(BPE_HEAD "{\"a\":0");
+}
+
 static void a_template_naming_a_missing_special_token_is_rejected(void **s)
 {
     (void)s;
@@ -896,6 +980,8 @@ int main(void)
         cmocka_unit_test(a_merge_with_a_token_outside_the_vocabulary_is_named),
         cmocka_unit_test(a_vocabulary_id_used_twice_is_rejected),
         cmocka_unit_test(an_id_past_the_end_of_the_vocabulary_is_rejected),
+        cmocka_unit_test(escaped_tokens_read_as_cjson_reads_them),
+        cmocka_unit_test(syntax_errors_are_placed_as_cjson_places_them),
         cmocka_unit_test(
             a_template_naming_a_missing_special_token_is_rejected),
         cmocka_unit_test(load_names_the_file_in_its_errors),
