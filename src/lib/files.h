@@ -11,6 +11,12 @@
 /* The version of the cJSON library libtok was linked with ("1.7.15"). */
 const char *tok_cjson_version(void);
 
+/* True, with the scanner that follows it, when `regex` is a Split regex
+ * tok runs: the cl100k_base pattern (tiktoken's pat_str) or the GPT-2
+ * one, spelled exactly so.  tok has no regex engine, so any other regex,
+ * even an equivalent one, is false. */
+bool tok_regex_scanner(const char *regex, tok_scan_pattern *scan);
+
 /* Reads a GPT-2 vocab.json (one JSON object, token -> id) into v.  `name`
  * prefixes error messages; syntax errors carry err->line and offset. */
 int tok_vocab_json_read(tok_vocab *v, const char *json, size_t len,

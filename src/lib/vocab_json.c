@@ -439,9 +439,36 @@ static int get_array(reader *r, const cJSON *obj, const char *key,
     return TOK_OK;
 }
 
-/* {"String": "..."} patterns; tok has no regular expressions. */
+/* The regexes tok runs without a regex engine, each by a scanner of
+ * pretok_scan.h, spelled exactly as the files that use them spell them:
+ * tiktoken's pat_str for cl100k_base (as Hugging Face's conversions of
+ * it keep it) and the GPT-2 regex of the ByteLevel pre-tokenizer. */
+static const struct {
+    const char *regex;
+    tok_scan_pattern scan;
+} known_regexes[] = {
+    {"(?i:'s|'t|'re|'ve|'m|'ll|'d)|[^\\r\\n\\p{L}\\p{N}]?\\p{L}+|"
+     "\\p{N}{1,3}| ?[^\\s\\p{L}\\p{N}]+[\\r\\n]*|\\s*[\\r\\n]+|"
+     "\\s+(?!\\S)|\\s+", TOK_SCAN_CL100K},
+    {"'s|'t|'re|'ve|'m|'ll|'d| ?\\p{L}+| ?\\p{N}+| ?[^\\s\\p{L}\\p{N}]+|"
+     "\\s+(?!\\S)|\\s+", TOK_SCAN_GPT2},
+};
+
+bool tok_regex_scanner(const char *regex, tok_scan_pattern *scan)
+{
+    for (size_t i = 0; i < sizeof known_regexes / sizeof *known_regexes;
+         i++)
+        if (strcmp(regex, known_regexes[i].regex) == 0) {
+            *scan = known_regexes[i].scan;
+            return true;
+        }
+    return false;
+}
+
+/* {"String": "..."} patterns, and {"Regex": "..."} where `regex` is given
+ * (Split) and the regex is one tok_regex_scanner knows. */
 static int get_pattern(reader *r, const cJSON *obj, const char *what,
-                       char **out)
+                       char **out, bool *regex, tok_scan_pattern *scan)
 {
     const cJSON *p;
     int rc = field(r, obj, "pattern", REQUIRED, &p);
@@ -451,19 +478,31 @@ static int get_pattern(reader *r, const cJSON *obj, const char *what,
         return fail_at(r, "pattern", TOK_EFORMAT,
                        "expected {\"String\": ...} or {\"Regex\": ...}");
     const cJSON *v = p->child;
-    if (strcmp(v->string, "Regex") == 0)
-        return fail_at(r, "pattern", TOK_EUNSUPPORTED,
-                       "%s with a Regex pattern is not supported", what);
-    if (strcmp(v->string, "String") != 0)
+    bool is_regex = strcmp(v->string, "Regex") == 0;
+    if (!is_regex && strcmp(v->string, "String") != 0)
         return fail_at(r, "pattern", TOK_EFORMAT,
                        "unknown pattern kind \"%s\", expected \"String\" or "
                        "\"Regex\"", v->string);
     if (!cJSON_IsString(v))
         return fail_at(r, "pattern", TOK_EFORMAT,
-                       "String: expected a string, found %s", kind(v));
-    if (v->valuestring[0] == '\0')
+                       "%s: expected a string, found %s", v->string,
+                       kind(v));
+    if (is_regex && !regex)
+        return fail_at(r, "pattern", TOK_EUNSUPPORTED,
+                       "%s with a Regex pattern is not supported", what);
+    if (is_regex && !tok_regex_scanner(v->valuestring, scan))
+        return fail_at(r, "pattern", TOK_EUNSUPPORTED,
+                       "%s with the Regex \"%.60s%s\" is not supported: tok "
+                       "has no regex engine and runs only the GPT-2 and "
+                       "cl100k_base split patterns, spelled exactly as "
+                       "Hugging Face and tiktoken spell them", what,
+                       v->valuestring,
+                       strlen(v->valuestring) > 60 ? "..." : "");
+    if (!is_regex && v->valuestring[0] == '\0')
         return fail_at(r, "pattern", TOK_EUNSUPPORTED,
                        "%s with an empty pattern is not supported", what);
+    if (regex)
+        *regex = is_regex;
     if (!(*out = tok_strdup(v->valuestring)))
         return nomem(r);
     return TOK_OK;
@@ -533,7 +572,8 @@ static int read_normalizer_body(reader *r, const cJSON *j, tok_normalizer *n)
         return get_bool(r, j, "strip_right", REQUIRED, false,
                         &n->u.strip.right);
     case TOK_NORM_REPLACE:
-        if ((rc = get_pattern(r, j, "Replace", &n->u.replace.pattern)))
+        if ((rc = get_pattern(r, j, "Replace", &n->u.replace.pattern,
+                              NULL, NULL)))
             return rc;
         return get_str(r, j, "content", REQUIRED, &n->u.replace.content);
     case TOK_NORM_PREPEND:
@@ -672,7 +712,8 @@ static int read_pretok_body(reader *r, const cJSON *j, tok_pretok *p)
                               &p->u.metaspace.prepend_scheme,
                               &p->u.metaspace.split);
     case TOK_PT_SPLIT:
-        if ((rc = get_pattern(r, j, "Split", &p->u.split.pattern)) ||
+        if ((rc = get_pattern(r, j, "Split", &p->u.split.pattern,
+                              &p->u.split.regex, &p->u.split.scan)) ||
             (rc = get_enum(r, j, "behavior", REQUIRED, behaviors, 0, &b)) ||
             (rc = get_bool(r, j, "invert", REQUIRED, false,
                            &p->u.split.invert)))
@@ -1081,7 +1122,8 @@ static int read_decoder_body(reader *r, const cJSON *j, tok_decoder *d)
         return TOK_OK;
     }
     case TOK_DEC_REPLACE:
-        if ((rc = get_pattern(r, j, "Replace", &d->u.replace.pattern)))
+        if ((rc = get_pattern(r, j, "Replace", &d->u.replace.pattern,
+                              NULL, NULL)))
             return rc;
         return get_str(r, j, "content", REQUIRED, &d->u.replace.content);
     case TOK_DEC_SEQUENCE: {

@@ -563,19 +563,120 @@ static void unsupported_components_of_every_stage_are_named(void **state)
                         "model: model type \"Unigram\" is not supported");
 }
 
-static void regex_patterns_are_unsupported(void **state)
+/* The two split regexes tok runs, as C strings: tiktoken's cl100k_base
+ * pat_str and GPT-2's. */
+#define CL100K_REGEX \
+    "(?i:'s|'t|'re|'ve|'m|'ll|'d)|[^\\r\\n\\p{L}\\p{N}]?\\p{L}+|" \
+    "\\p{N}{1,3}| ?[^\\s\\p{L}\\p{N}]+[\\r\\n]*|\\s*[\\r\\n]+|" \
+    "\\s+(?!\\S)|\\s+"
+#define GPT2_REGEX \
+    "'s|'t|'re|'ve|'m|'ll|'d| ?\\p{L}+| ?\\p{N}+| ?[^\\s\\p{L}\\p{N}]+|" \
+    "\\s+(?!\\S)|\\s+"
+/* The same, as they appear inside a JSON string. */
+#define CL100K_REGEX_JSON \
+    "(?i:'s|'t|'re|'ve|'m|'ll|'d)|[^\\\\r\\\\n\\\\p{L}\\\\p{N}]?\\\\p{L}+|" \
+    "\\\\p{N}{1,3}| ?[^\\\\s\\\\p{L}\\\\p{N}]+[\\\\r\\\\n]*|\\\\s*[\\\\r\\\\n]+|" \
+    "\\\\s+(?!\\\\S)|\\\\s+"
+#define GPT2_REGEX_JSON \
+    "'s|'t|'re|'ve|'m|'ll|'d| ?\\\\p{L}+| ?\\\\p{N}+| " \
+    "?[^\\\\s\\\\p{L}\\\\p{N}]+|\\\\s+(?!\\\\S)|\\\\s+"
+
+static tok_tokenizer *split_regex(const char *regex_json,
+                                  const char *behavior, bool invert)
+{
+    char json[1024];
+    snprintf(json, sizeof json,
+             "{" MODEL ",\"pre_tokenizer\":{\"type\":\"Split\",\"pattern\":"
+             "{\"Regex\":\"%s\"},\"behavior\":\"%s\",\"invert\":%s}}",
+             regex_json, behavior, invert ? "true" : "false");
+    return parse(json);
+}
+
+static void the_cl100k_and_gpt2_split_regexes_load(void **state)
+{
+    (void)state;
+    tok_tokenizer *tk = split_regex(CL100K_REGEX_JSON, "Isolated", false);
+    assert_non_null(tk);
+    assert_int_equal(tk->pretok->type, TOK_PT_SPLIT);
+    assert_true(tk->pretok->u.split.regex);
+    assert_int_equal(tk->pretok->u.split.scan, TOK_SCAN_CL100K);
+    assert_string_equal(tk->pretok->u.split.pattern, CL100K_REGEX);
+    assert_int_equal(tk->pretok->u.split.behavior, TOK_SPLIT_ISOLATED);
+    tok_tokenizer_free(tk);
+    tk = split_regex(GPT2_REGEX_JSON, "Removed", true);
+    assert_non_null(tk);
+    assert_true(tk->pretok->u.split.regex);
+    assert_int_equal(tk->pretok->u.split.scan, TOK_SCAN_GPT2);
+    assert_string_equal(tk->pretok->u.split.pattern, GPT2_REGEX);
+    assert_true(tk->pretok->u.split.invert);
+    tok_tokenizer_free(tk);
+}
+
+static void a_split_regex_is_written_back_unchanged(void **state)
+{
+    (void)state;
+    tok_tokenizer *tk = split_regex(CL100K_REGEX_JSON, "Isolated", false);
+    assert_non_null(tk);
+    size_t len;
+    char *json = to_json(tk, &len);
+    assert_non_null(strstr(json, "\"pre_tokenizer\": {\n"
+                           "    \"type\": \"Split\",\n"
+                           "    \"pattern\": {\n"
+                           "      \"Regex\": \"" CL100K_REGEX_JSON "\"\n"
+                           "    },\n"
+                           "    \"behavior\": \"Isolated\",\n"
+                           "    \"invert\": false\n"
+                           "  },"));
+    tok_tokenizer *again = NULL;
+    tok_error err;
+    assert_int_equal(tok_tokenizer_from_json(&again, json, len, &err),
+                     TOK_OK);
+    assert_true(again->pretok->u.split.regex);
+    assert_string_equal(again->pretok->u.split.pattern, CL100K_REGEX);
+    free(json);
+    tok_tokenizer_free(again);
+    tok_tokenizer_free(tk);
+}
+
+/* Only the exact spelling is recognised: tok cannot tell whether another
+ * regex, even one that differs by a character, splits the same way. */
+static void any_other_split_regex_is_unsupported_and_named(void **state)
 {
     (void)state;
     tok_error err = parse_fails(
         "{" MODEL ",\"pre_tokenizer\":{\"type\":\"Split\",\"pattern\":"
         "{\"Regex\":\"\\\\s+\"},\"behavior\":\"Removed\",\"invert\":false}}",
         TOK_EUNSUPPORTED);
-    assert_string_equal(err.message, "pre_tokenizer.pattern: Split with a "
-                        "Regex pattern is not supported");
+    assert_string_equal(err.message, "pre_tokenizer.pattern: Split with the "
+                        "Regex \"\\s+\" is not supported: tok has no regex "
+                        "engine and runs only the GPT-2 and cl100k_base "
+                        "split patterns, spelled exactly as Hugging Face and "
+                        "tiktoken spell them");
     err = parse_fails(
+        "{" MODEL ",\"pre_tokenizer\":{\"type\":\"Split\",\"pattern\":"
+        "{\"Regex\":\"" CL100K_REGEX_JSON " \"},\"behavior\":\"Removed\","
+        "\"invert\":false}}", TOK_EUNSUPPORTED);
+    assert_non_null(strstr(err.message, "Split with the Regex \"(?i:'s|'t|"
+                           "'re|'ve|'m|'ll|'d)|[^\\r\\n\\p{L}\\p{N}]?\\p{L}+|"
+                           "\\p{N}{...\" is not supported"));
+    err = parse_fails(
+        "{" MODEL ",\"pre_tokenizer\":{\"type\":\"Split\",\"pattern\":"
+        "{\"Regex\":7},\"behavior\":\"Removed\",\"invert\":false}}",
+        TOK_EFORMAT);
+    assert_string_equal(err.message, "pre_tokenizer.pattern: Regex: expected "
+                        "a string, found a number");
+}
+
+static void replace_with_a_regex_is_unsupported(void **state)
+{
+    (void)state;
+    /* Replace runs no scanner, whatever the regex. */
+    tok_error err = parse_fails(
         "{" MODEL ",\"normalizer\":{\"type\":\"Replace\",\"pattern\":"
-        "{\"Regex\":\" +\"},\"content\":\" \"}}", TOK_EUNSUPPORTED);
-    assert_non_null(strstr(err.message, "normalizer.pattern: Replace"));
+        "{\"Regex\":\"" GPT2_REGEX_JSON "\"},\"content\":\" \"}}",
+        TOK_EUNSUPPORTED);
+    assert_string_equal(err.message, "normalizer.pattern: Replace with a "
+                        "Regex pattern is not supported");
     err = parse_fails(
         "{" MODEL ",\"decoder\":{\"type\":\"Replace\",\"pattern\":"
         "{\"Regex\":\" +\"},\"content\":\" \"}}", TOK_EUNSUPPORTED);
@@ -883,7 +984,10 @@ int main(void)
         cmocka_unit_test(a_document_that_is_not_an_object_is_rejected),
         cmocka_unit_test(an_unsupported_pre_tokenizer_is_named_with_its_place),
         cmocka_unit_test(unsupported_components_of_every_stage_are_named),
-        cmocka_unit_test(regex_patterns_are_unsupported),
+        cmocka_unit_test(the_cl100k_and_gpt2_split_regexes_load),
+        cmocka_unit_test(a_split_regex_is_written_back_unchanged),
+        cmocka_unit_test(any_other_split_regex_is_unsupported_and_named),
+        cmocka_unit_test(replace_with_a_regex_is_unsupported),
         cmocka_unit_test(bpe_dropout_must_be_null_or_absent),
         cmocka_unit_test(an_unknown_version_is_unsupported),
         cmocka_unit_test(a_field_of_the_wrong_type_is_named_by_its_path),
