@@ -1181,9 +1181,16 @@ static int read_decoder(reader *r, const cJSON *j, tok_decoder **out)
  * Models
  * ------------------------------------------------------------------------ */
 
-/* Ids must run from 0 without gaps (the model checks that too), so an id
- * past the number of entries is refused before it sizes any table: a
- * short file must not make the loader allocate gigabytes. */
+/* Ids may leave gaps, as in Hugging Face: tiktoken's vocabularies skip
+ * ids before and between their special tokens (cl100k_base has no 100256),
+ * and their tokenizer.json files keep those ids.  But an id far past the
+ * number of entries is refused before it sizes any table: a short file
+ * must not make the loader allocate gigabytes. */
+static uint64_t id_limit(uint64_t count)
+{
+    return 2 * count + 1024;
+}
+
 static int check_id(const cJSON *c, uint64_t count, const char *where,
                     int32_t *out, tok_error *err)
 {
@@ -1193,13 +1200,14 @@ static int check_id(const cJSON *c, uint64_t count, const char *where,
                              "%s: \"%.60s\": expected an id (an integer "
                              "from 0 to %d), found %s", where, c->string,
                              INT32_MAX - 1, kind(c));
-    if (id >= count)
+    if (id >= id_limit(count))
         return tok_error_set(err, TOK_EFORMAT,
-                             "%s: \"%.60s\": id %llu is past the end of the "
-                             "vocabulary (%llu entries; ids run from 0 "
-                             "without gaps)", where, c->string,
-                             (unsigned long long)id,
-                             (unsigned long long)count);
+                             "%s: \"%.60s\": id %llu is too far past the "
+                             "end of the vocabulary (%llu entries; ids may "
+                             "leave gaps but must stay below %llu)", where,
+                             c->string, (unsigned long long)id,
+                             (unsigned long long)count,
+                             (unsigned long long)id_limit(count));
     *out = (int32_t)id;
     return TOK_OK;
 }

@@ -822,17 +822,55 @@ static void a_vocabulary_id_used_twice_is_rejected(void **state)
     assert_non_null(strstr(err.message, "model.vocab: \"b\": expected an id"));
 }
 
-static void an_id_past_the_end_of_the_vocabulary_is_rejected(void **state)
+/* tiktoken's vocabularies leave ids unused before their special tokens
+ * (cl100k_base has no 100256), and Hugging Face keeps such gaps. */
+static void a_vocabulary_may_leave_ids_unused(void **state)
 {
     (void)state;
-    /* A gap would be rejected by the model anyway; refusing it first keeps
-     * a tiny file from sizing tables for two billion ids. */
+    tok_tokenizer *tk = parse(
+        "{\"model\":{\"type\":\"BPE\",\"vocab\":{\"a\":0,\"b\":1,\"ab\":2,"
+        "\"<s>\":5},\"merges\":[\"a b\"]},\"added_tokens\":[{\"id\":5,"
+        "\"content\":\"<s>\",\"single_word\":false,\"lstrip\":false,"
+        "\"rstrip\":false,\"normalized\":false,\"special\":true}]}");
+    assert_non_null(tk);
+    assert_int_equal(tok_token_to_id(tk, "<s>", 3), 5);
+    assert_null(tok_id_to_token(tk, 3));
+    tok_encoding *enc = tok_encoding_new();
+    tok_error err;
+    assert_int_equal(tok_encode(tk, "ab<s>", 5, NULL, enc, &err), TOK_OK);
+    assert_int_equal(tok_encoding_len(enc), 2);
+    assert_int_equal(tok_encoding_ids(enc)[0], 2);
+    assert_int_equal(tok_encoding_ids(enc)[1], 5);
+    tok_encoding_free(enc);
+    const int32_t unused[] = {2, 4};
+    tok_buffer out = TOK_BUFFER_INIT;
+    assert_int_equal(tok_decode(tk, unused, 2, NULL, &out, &err),
+                     TOK_ERANGE);
+    assert_int_equal(err.offset, 1);
+    tok_buffer_dispose(&out);
+    size_t len;
+    char *json = to_json(tk, &len);
+    assert_non_null(strstr(json, "\"ab\": 2,\n      \"<s>\": 5\n"));
+    free(json);
+    tok_tokenizer_free(tk);
+}
+
+static void an_id_far_past_the_end_of_the_vocabulary_is_rejected(void **s)
+{
+    (void)s;
+    /* Refusing it before anything is sized keeps a tiny file from making
+     * tables for two billion ids. */
     tok_error err = parse_fails(
         "{\"model\":{\"type\":\"BPE\",\"vocab\":{\"a\":0,"
         "\"b\":2000000000},\"merges\":[]}}", TOK_EFORMAT);
     assert_string_equal(err.message, "model.vocab: \"b\": id 2000000000 is "
-                        "past the end of the vocabulary (2 entries; ids run "
-                        "from 0 without gaps)");
+                        "too far past the end of the vocabulary (2 entries; "
+                        "ids may leave gaps but must stay below 1028)");
+    tok_tokenizer *tk = parse(
+        "{\"model\":{\"type\":\"BPE\",\"vocab\":{\"a\":0,"
+        "\"b\":1027},\"merges\":[]}}");
+    assert_non_null(tk);
+    tok_tokenizer_free(tk);
 }
 
 static void a_template_naming_a_missing_special_token_is_rejected(void **s)
@@ -999,7 +1037,9 @@ int main(void)
             metaspace_add_prefix_space_false_needs_the_never_scheme),
         cmocka_unit_test(a_merge_with_a_token_outside_the_vocabulary_is_named),
         cmocka_unit_test(a_vocabulary_id_used_twice_is_rejected),
-        cmocka_unit_test(an_id_past_the_end_of_the_vocabulary_is_rejected),
+        cmocka_unit_test(a_vocabulary_may_leave_ids_unused),
+        cmocka_unit_test(
+            an_id_far_past_the_end_of_the_vocabulary_is_rejected),
         cmocka_unit_test(
             a_template_naming_a_missing_special_token_is_rejected),
         cmocka_unit_test(load_names_the_file_in_its_errors),
