@@ -29,6 +29,16 @@ int tok_vocab_json_read(tok_vocab *v, const char *json, size_t len,
 int tok_vocab_txt_read(tok_vocab *v, const char *data, size_t len,
                        const char *name, tok_error *err);
 
+/* Reads the special_tokens.json kept beside a .tiktoken file: an object
+ * with "pat_str" (the split regex, as tiktoken's Encoding takes it) and
+ * "special_tokens" (content -> id), either may be absent or null.
+ * *pat_str is NULL when absent; *specials (n entries, file order, each
+ * content allocated, special set) is the caller's: free each content and
+ * the array with tok_free.  `name` prefixes error messages. */
+int tok_tiktoken_json_read(const char *json, size_t len, const char *name,
+                           char **pat_str, tok_added_token **specials,
+                           size_t *n, tok_error *err);
+
 /* Reads merges.txt ("a b" per line, "#version" lines skipped) into the
  * merges of BPE model m, whose vocabulary must be filled already. */
 int tok_merges_txt_read(tok_model *m, const char *data, size_t len,

@@ -1676,3 +1676,82 @@ int tok_vocab_json_read(tok_vocab *v, const char *json, size_t len,
     cJSON_Delete(root);
     return rc;
 }
+
+/* ------------------------------------------------------------------------
+ * special_tokens.json beside a .tiktoken file
+ * ------------------------------------------------------------------------ */
+
+static void free_specials(tok_added_token *v, size_t n)
+{
+    for (size_t i = 0; i < n; i++)
+        tok_free(v[i].content);
+    tok_free(v);
+}
+
+int tok_tiktoken_json_read(const char *json, size_t len, const char *name,
+                           char **pat_str, tok_added_token **specials,
+                           size_t *n, tok_error *err)
+{
+    *pat_str = NULL;
+    *specials = NULL;
+    *n = 0;
+    cJSON *root;
+    int rc = parse_json(json, len, name, &root, err);
+    if (rc)
+        return rc;
+    reader r;
+    memset(&r, 0, sizeof r);
+    r.err = err;
+    push(&r, "%s", name);
+    const cJSON *map = NULL;
+    tok_added_token *v = NULL;
+    size_t count = 0;
+    if (!cJSON_IsObject(root)) {
+        rc = fail(&r, TOK_EFORMAT, "expected an object, found %s",
+                  kind(root));
+        goto done;
+    }
+    if ((rc = get_str(&r, root, "pat_str", NULLABLE, pat_str)) ||
+        (rc = field(&r, root, "special_tokens", NULLABLE, &map)))
+        goto done;
+    if (map && !cJSON_IsObject(map)) {
+        rc = fail_at(&r, "special_tokens", TOK_EFORMAT,
+                     "expected an object of token -> id, found %s",
+                     kind(map));
+        goto done;
+    }
+    size_t total = map ? (size_t)cJSON_GetArraySize(map) : 0;
+    if (total && !(v = tok_calloc(total, sizeof *v))) {
+        rc = nomem(&r);
+        goto done;
+    }
+    for (const cJSON *c = map ? map->child : NULL; c; c = c->next) {
+        uint64_t id;
+        if (!as_uint(c, INT32_MAX - 1, &id)) {
+            size_t old = push(&r, ".special_tokens[\"%.60s\"]", c->string);
+            rc = fail(&r, TOK_EFORMAT, "expected an id (an integer from 0 "
+                      "to %d), found %s", INT32_MAX - 1, kind(c));
+            pop(&r, old);
+            goto done;
+        }
+        if (!(v[count].content = tok_strdup(c->string))) {
+            rc = nomem(&r);
+            goto done;
+        }
+        v[count].len = strlen(c->string);
+        v[count].id = (int32_t)id;
+        v[count].special = true;
+        count++;
+    }
+done:
+    cJSON_Delete(root);
+    if (rc) {
+        free_specials(v, count);
+        tok_free(*pat_str);
+        *pat_str = NULL;
+        return rc;
+    }
+    *specials = v;
+    *n = count;
+    return TOK_OK;
+}
