@@ -320,19 +320,23 @@ static int read_line(tt_vocab *v, const char *name, const char *data,
                             "rank", name, line);
 
     uint64_t rank = 0;
-    for (size_t k = r0; k < r1; k++) {
-        if (data[k] < '0' || data[k] > '9' || rank >= v->limit) {
-            rank = UINT64_MAX;
-            break;
-        }
-        rank = rank * 10 + (uint64_t)(data[k] - '0');
+    bool digits = true;
+    for (size_t k = r0; k < r1 && digits; k++) {
+        digits = data[k] >= '0' && data[k] <= '9';
+        if (rank < v->limit)
+            rank = rank * 10 + (uint64_t)(data[k] - '0');
     }
+    int shown = (int)(r1 - r0 > 20 ? 20 : r1 - r0);
+    if (!digits)
+        return tok_error_at(err, TOK_EFORMAT, line, r0,
+                            "%s:%zu: the rank \"%.*s\" is not a number",
+                            name, line, shown, data + r0);
     if (rank >= v->limit)
         return tok_error_at(err, TOK_EFORMAT, line, r0,
-                            "%s:%zu: the rank \"%.*s\" is not a number below "
-                            "%zu (ranks may leave gaps, but not that many)",
-                            name, line, (int)(r1 - r0 > 20 ? 20 : r1 - r0),
-                            data + r0, v->limit);
+                            "%s:%zu: the rank %.*s%s is too far past the "
+                            "number of lines (ranks may leave gaps, but must "
+                            "stay below %zu)", name, line, shown, data + r0,
+                            r1 - r0 > 20 ? "..." : "", v->limit);
 
     unsigned char *tok = v->bytes + v->nbytes;
     long n = b64_decode((const unsigned char *)data + t0, t1 - t0, tok);
