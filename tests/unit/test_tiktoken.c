@@ -169,6 +169,51 @@ static const char *ids_of(const tok_tokenizer *tk, const char *text,
     return buf;
 }
 
+static const char *data_path(const char *rel)
+{
+    static char path[2][1024];
+    static int next;
+    const char *dir = getenv("TOK_TEST_DATA");
+    char *p = path[next++ & 1];
+    snprintf(p, sizeof path[0], "%s/%s", dir ? dir : "tests/data", rel);
+    return p;
+}
+
+/* ------------------------------------------------------------------------
+ * cl100k_base
+ * ------------------------------------------------------------------------ */
+
+static void cl100k_base_imports_to_the_shipped_file(void **state)
+{
+    (void)state;
+    tok_tiktoken_options o = TOK_TIKTOKEN_OPTIONS_INIT;
+    o.special_tokens_json =
+        data_path("json/import/cl100k_base/special_tokens.json");
+    tok_tokenizer *tk = NULL;
+    tok_error err;
+    int rc = tok_tokenizer_from_tiktoken(
+        &tk, data_path("json/import/cl100k_base/cl100k_base.tiktoken"), &o,
+        &err);
+    if (rc)
+        print_error("%s\n", err.message);
+    assert_int_equal(rc, TOK_OK);
+    assert_int_equal(tk->model->nmerges, 100000);
+    assert_int_equal(tok_token_to_id(tk, "<|endofprompt|>", 15), 100276);
+    assert_null(tok_id_to_token(tk, 100256));
+    char *json, *want;
+    size_t len, wlen;
+    assert_int_equal(tok_tokenizer_to_json(tk, &json, &len, &err), TOK_OK);
+    const char *dir = getenv("TOK_VOCAB_DIR");
+    char path[1024];
+    snprintf(path, sizeof path, "%s/cl100k_base/tokenizer.json",
+             dir ? dir : "vocab");
+    assert_int_equal(tok_read_file(path, &want, &wlen, &err), TOK_OK);
+    assert_true(len == wlen && memcmp(json, want, len) == 0);
+    free(json);
+    tok_free(want);
+    tok_tokenizer_free(tk);
+}
+
 /* ------------------------------------------------------------------------
  * Merges and encoding
  * ------------------------------------------------------------------------ */
@@ -603,6 +648,7 @@ static void allocation_failures_during_import_are_reported(void **state)
 int main(void)
 {
     const struct CMUnitTest tests[] = {
+        cmocka_unit_test(cl100k_base_imports_to_the_shipped_file),
         cmocka_unit_test(a_merge_is_the_pair_bpe_ends_with_on_the_token),
         cmocka_unit_test(a_token_bpe_cannot_build_is_produced_only_whole),
         cmocka_unit_test(tokens_are_byte_level_strings_with_their_ranks),

@@ -163,6 +163,15 @@ static void gpt2_is_written_back_byte_for_byte(void **state)
     assert_written_as(p, p);
 }
 
+/* Written by tok convert from cl100k_base.tiktoken; Hugging Face saves
+ * the same bytes for it (Split with a Regex, ids left unused). */
+static void cl100k_base_is_written_back_byte_for_byte(void **state)
+{
+    (void)state;
+    const char *p = vocab_path("cl100k_base");
+    assert_written_as(p, p);
+}
+
 /* The training references were not written in HF's layout, so the test
  * compares with the digest of what tokenizers 0.23.2 writes for them. */
 static void trained_files_are_written_as_hugging_face_saves_them(void **s)
@@ -995,6 +1004,7 @@ int main(void)
         cmocka_unit_test(bert_base_uncased_is_written_back_byte_for_byte),
         cmocka_unit_test(bert_base_cased_is_written_back_byte_for_byte),
         cmocka_unit_test(gpt2_is_written_back_byte_for_byte),
+        cmocka_unit_test(cl100k_base_is_written_back_byte_for_byte),
         cmocka_unit_test(trained_files_are_written_as_hugging_face_saves_them),
         cmocka_unit_test(every_component_is_written_as_hugging_face_writes_it),
         cmocka_unit_test(wordpiece_with_bert_processing_is_written_as_hf_does),
