@@ -862,6 +862,15 @@ static void a_vocabulary_may_leave_ids_unused(void **state)
     assert_non_null(strstr(json, "\"ab\": 2,\n      \"<s>\": 5\n"));
     free(json);
     tok_tokenizer_free(tk);
+    /* A new added token gets Hugging Face's vocabulary size, the number of
+     * entries (3 here, an unused id), not the highest id + 1. */
+    tk = parse("{\"model\":{\"type\":\"BPE\",\"vocab\":{\"a\":0,\"c\":2,"
+               "\"d\":5},\"merges\":[]},\"added_tokens\":[{\"id\":99,"
+               "\"content\":\"<x>\",\"single_word\":false,\"lstrip\":false,"
+               "\"rstrip\":false,\"normalized\":false,\"special\":true}]}");
+    assert_non_null(tk);
+    assert_int_equal(tok_token_to_id(tk, "<x>", 3), 3);
+    tok_tokenizer_free(tk);
 }
 
 static void an_id_far_past_the_end_of_the_vocabulary_is_rejected(void **s)
