@@ -132,6 +132,51 @@ TOK_API int tok_tokenizer_from_gpt2_files(tok_tokenizer **out,
                                           const char *const *special,
                                           tok_error *err);
 
+/* A special token of a tiktoken encoding, with its id. */
+typedef struct tok_tiktoken_special {
+    const char *content;      /* "<|endoftext|>" */
+    int32_t id;               /* 100257 */
+} tok_tiktoken_special;
+
+/* What a tiktoken encoding keeps outside its .tiktoken file (tiktoken has
+ * them in code): the split regex and the special tokens.  Give them here,
+ * or name a special_tokens.json to read them from, an object with
+ * "pat_str" and "special_tokens" (content -> id), as tok's vocabularies
+ * keep them beside cl100k_base.tiktoken; `pattern` then overrides the
+ * file's pat_str, and `specials` come before the file's. */
+typedef struct tok_tiktoken_options {
+    const char *pattern;      /* tiktoken's pat_str */
+    const tok_tiktoken_special *specials;
+    size_t nspecials;
+    const char *special_tokens_json;  /* a path, or NULL */
+} tok_tiktoken_options;
+#define TOK_TIKTOKEN_OPTIONS_INIT {NULL, NULL, 0, NULL}
+
+/* Imports a tiktoken vocabulary (a .tiktoken file: "base64(token) rank"
+ * per line, as tiktoken's load_tiktoken_bpe reads it) as the byte-level
+ * BPE tokenizer Hugging Face's conversions of tiktoken encodings make, so
+ * that it encodes as tiktoken's encode(text, allowed_special="all"), and
+ * as encode_ordinary with TOK_SPECIAL_TEXT:
+ *  - pre-tokenizer Sequence[Split(Regex pattern, Isolated), ByteLevel
+ *    without its own regex], post-processor and decoder ByteLevel;
+ *  - BPE with ignore_merges (a piece that is a token is that token, as in
+ *    tiktoken), the id of a token is its rank, and the merge of each
+ *    token of two or more bytes, in rank order, is the pair its bytes end
+ *    in when BPE runs on them with the lower ranks only;
+ *  - the special tokens are in the vocabulary at their ids (which may
+ *    leave ids unused, as cl100k_base's 100256) and are special added
+ *    tokens.
+ * tok has no regex engine: the pattern must be one it has a scanner for,
+ * cl100k_base's pat_str or the GPT-2 regex, spelled exactly, else
+ * TOK_EUNSUPPORTED.  A file that is not a tiktoken vocabulary is
+ * TOK_EFORMAT with err->line: bad base64, a rank that is not a number, a
+ * token or rank given twice, a missing single byte (all 256 must be
+ * tokens); a special token whose id or content is taken is TOK_EINVAL. */
+TOK_API int tok_tokenizer_from_tiktoken(tok_tokenizer **out,
+                                        const char *tiktoken_path,
+                                        const tok_tiktoken_options *opts,
+                                        tok_error *err);
+
 TOK_API void tok_tokenizer_free(tok_tokenizer *tk);
 
 /* Serializes the tokenizer as tokenizer.json, formatted the way Hugging

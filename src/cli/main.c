@@ -34,7 +34,7 @@ static const cli_command commands[] = {
     {"train", cmd_train, "learn a BPE, byte-level BPE or WordPiece "
                          "vocabulary from text files"},
     {"convert", cmd_convert, "write any model tok reads (vocab.txt, "
-                             "vocab.json) as tokenizer.json"},
+                             "vocab.json, .tiktoken) as tokenizer.json"},
 };
 
 static void main_help(cli_str *s)
@@ -62,8 +62,9 @@ static void main_help(cli_str *s)
     cli_model_list_names(&names);
     cli_str text = CLI_STR_INIT;
     cli_str_puts(&text, "a path to a tokenizer.json, a BERT vocab.txt, a "
-                        "GPT-2 vocab.json (merges.txt beside it), or the "
-                        "name of a shipped vocabulary: ");
+                        "GPT-2 vocab.json (merges.txt beside it), a "
+                        ".tiktoken file (special_tokens.json beside it), or "
+                        "the name of a shipped vocabulary: ");
     cli_str_puts(&text, names.data && !names.failed ? names.data
                                                      : "(none found)");
     cli_str_puts(&text, ".  The default is " CLI_DEFAULT_MODEL ".");

@@ -286,7 +286,9 @@ int tok_added_assign(tok_tokenizer *tk, const tok_added_token *tokens,
                      size_t n, tok_error *err)
 {
     tok_added_vocab *a = &tk->added;
-    size_t vsize = tk->model ? tk->model->vocab.size : 0;
+    /* Hugging Face's get_vocab_size: the number of entries, which is less
+     * than the highest id + 1 when the vocabulary leaves ids unused. */
+    size_t vsize = tk->model ? tk->model->vocab.count : 0;
     /* The next new id, as Hugging Face computes it once per call. */
     int64_t next = (int64_t)vsize;
     if (a->n > 0) {

@@ -214,12 +214,17 @@ static const char *scheme_name(tok_prepend_scheme s)
     return "always";
 }
 
-static void string_pattern(writer *w, const char *pattern)
+static void pattern_kind(writer *w, const char *kind, const char *pattern)
 {
     key(w, "pattern");
     obj(w);
-    k_str(w, "String", pattern);
+    k_str(w, kind, pattern);
     obj_end(w);
+}
+
+static void string_pattern(writer *w, const char *pattern)
+{
+    pattern_kind(w, "String", pattern);
 }
 
 static void write_normalizer(writer *w, const tok_normalizer *n)
@@ -322,7 +327,8 @@ static void write_pretok(writer *w, const tok_pretok *p)
         break;
     case TOK_PT_SPLIT:
         k_type(w, "Split");
-        string_pattern(w, p->u.split.pattern);
+        pattern_kind(w, p->u.split.regex ? "Regex" : "String",
+                     p->u.split.pattern);
         k_str(w, "behavior", behavior_name(p->u.split.behavior));
         k_bool(w, "invert", p->u.split.invert);
         break;

@@ -451,9 +451,36 @@ static int get_array(reader *r, const cJSON *obj, const char *key,
     return TOK_OK;
 }
 
-/* {"String": "..."} patterns; tok has no regular expressions. */
+/* The regexes tok runs without a regex engine, each by a scanner of
+ * pretok_scan.h, spelled exactly as the files that use them spell them:
+ * tiktoken's pat_str for cl100k_base (as Hugging Face's conversions of
+ * it keep it) and the GPT-2 regex of the ByteLevel pre-tokenizer. */
+static const struct {
+    const char *regex;
+    tok_scan_pattern scan;
+} known_regexes[] = {
+    {"(?i:'s|'t|'re|'ve|'m|'ll|'d)|[^\\r\\n\\p{L}\\p{N}]?\\p{L}+|"
+     "\\p{N}{1,3}| ?[^\\s\\p{L}\\p{N}]+[\\r\\n]*|\\s*[\\r\\n]+|"
+     "\\s+(?!\\S)|\\s+", TOK_SCAN_CL100K},
+    {"'s|'t|'re|'ve|'m|'ll|'d| ?\\p{L}+| ?\\p{N}+| ?[^\\s\\p{L}\\p{N}]+|"
+     "\\s+(?!\\S)|\\s+", TOK_SCAN_GPT2},
+};
+
+bool tok_regex_scanner(const char *regex, tok_scan_pattern *scan)
+{
+    for (size_t i = 0; i < sizeof known_regexes / sizeof *known_regexes;
+         i++)
+        if (strcmp(regex, known_regexes[i].regex) == 0) {
+            *scan = known_regexes[i].scan;
+            return true;
+        }
+    return false;
+}
+
+/* {"String": "..."} patterns, and {"Regex": "..."} where `regex` is given
+ * (Split) and the regex is one tok_regex_scanner knows. */
 static int get_pattern(reader *r, const cJSON *obj, const char *what,
-                       char **out)
+                       char **out, bool *regex, tok_scan_pattern *scan)
 {
     const cJSON *p;
     int rc = field(r, obj, "pattern", REQUIRED, &p);
@@ -463,19 +490,31 @@ static int get_pattern(reader *r, const cJSON *obj, const char *what,
         return fail_at(r, "pattern", TOK_EFORMAT,
                        "expected {\"String\": ...} or {\"Regex\": ...}");
     const cJSON *v = p->child;
-    if (strcmp(v->string, "Regex") == 0)
-        return fail_at(r, "pattern", TOK_EUNSUPPORTED,
-                       "%s with a Regex pattern is not supported", what);
-    if (strcmp(v->string, "String") != 0)
+    bool is_regex = strcmp(v->string, "Regex") == 0;
+    if (!is_regex && strcmp(v->string, "String") != 0)
         return fail_at(r, "pattern", TOK_EFORMAT,
                        "unknown pattern kind \"%s\", expected \"String\" or "
                        "\"Regex\"", v->string);
     if (!cJSON_IsString(v))
         return fail_at(r, "pattern", TOK_EFORMAT,
-                       "String: expected a string, found %s", kind(v));
-    if (v->valuestring[0] == '\0')
+                       "%s: expected a string, found %s", v->string,
+                       kind(v));
+    if (is_regex && !regex)
+        return fail_at(r, "pattern", TOK_EUNSUPPORTED,
+                       "%s with a Regex pattern is not supported", what);
+    if (is_regex && !tok_regex_scanner(v->valuestring, scan))
+        return fail_at(r, "pattern", TOK_EUNSUPPORTED,
+                       "%s with the Regex \"%.60s%s\" is not supported: tok "
+                       "has no regex engine and runs only the GPT-2 and "
+                       "cl100k_base split patterns, spelled exactly as "
+                       "Hugging Face and tiktoken spell them", what,
+                       v->valuestring,
+                       strlen(v->valuestring) > 60 ? "..." : "");
+    if (!is_regex && v->valuestring[0] == '\0')
         return fail_at(r, "pattern", TOK_EUNSUPPORTED,
                        "%s with an empty pattern is not supported", what);
+    if (regex)
+        *regex = is_regex;
     if (!(*out = tok_strdup(v->valuestring)))
         return nomem(r);
     return TOK_OK;
@@ -545,7 +584,8 @@ static int read_normalizer_body(reader *r, const cJSON *j, tok_normalizer *n)
         return get_bool(r, j, "strip_right", REQUIRED, false,
                         &n->u.strip.right);
     case TOK_NORM_REPLACE:
-        if ((rc = get_pattern(r, j, "Replace", &n->u.replace.pattern)))
+        if ((rc = get_pattern(r, j, "Replace", &n->u.replace.pattern,
+                              NULL, NULL)))
             return rc;
         return get_str(r, j, "content", REQUIRED, &n->u.replace.content);
     case TOK_NORM_PREPEND:
@@ -684,7 +724,8 @@ static int read_pretok_body(reader *r, const cJSON *j, tok_pretok *p)
                               &p->u.metaspace.prepend_scheme,
                               &p->u.metaspace.split);
     case TOK_PT_SPLIT:
-        if ((rc = get_pattern(r, j, "Split", &p->u.split.pattern)) ||
+        if ((rc = get_pattern(r, j, "Split", &p->u.split.pattern,
+                              &p->u.split.regex, &p->u.split.scan)) ||
             (rc = get_enum(r, j, "behavior", REQUIRED, behaviors, 0, &b)) ||
             (rc = get_bool(r, j, "invert", REQUIRED, false,
                            &p->u.split.invert)))
@@ -1093,7 +1134,8 @@ static int read_decoder_body(reader *r, const cJSON *j, tok_decoder *d)
         return TOK_OK;
     }
     case TOK_DEC_REPLACE:
-        if ((rc = get_pattern(r, j, "Replace", &d->u.replace.pattern)))
+        if ((rc = get_pattern(r, j, "Replace", &d->u.replace.pattern,
+                              NULL, NULL)))
             return rc;
         return get_str(r, j, "content", REQUIRED, &d->u.replace.content);
     case TOK_DEC_SEQUENCE: {
@@ -1151,9 +1193,16 @@ static int read_decoder(reader *r, const cJSON *j, tok_decoder **out)
  * Models
  * ------------------------------------------------------------------------ */
 
-/* Ids must run from 0 without gaps (the model checks that too), so an id
- * past the number of entries is refused before it sizes any table: a
- * short file must not make the loader allocate gigabytes. */
+/* Ids may leave gaps, as in Hugging Face: tiktoken's vocabularies skip
+ * ids before and between their special tokens (cl100k_base has no 100256),
+ * and their tokenizer.json files keep those ids.  But an id far past the
+ * number of entries is refused before it sizes any table: a short file
+ * must not make the loader allocate gigabytes. */
+static uint64_t id_limit(uint64_t count)
+{
+    return 2 * count + 1024;
+}
+
 static int check_id(const cJSON *c, uint64_t count, const char *where,
                     int32_t *out, tok_error *err)
 {
@@ -1163,13 +1212,14 @@ static int check_id(const cJSON *c, uint64_t count, const char *where,
                              "%s: \"%.60s\": expected an id (an integer "
                              "from 0 to %d), found %s", where, c->string,
                              INT32_MAX - 1, kind(c));
-    if (id >= count)
+    if (id >= id_limit(count))
         return tok_error_set(err, TOK_EFORMAT,
-                             "%s: \"%.60s\": id %llu is past the end of the "
-                             "vocabulary (%llu entries; ids run from 0 "
-                             "without gaps)", where, c->string,
-                             (unsigned long long)id,
-                             (unsigned long long)count);
+                             "%s: \"%.60s\": id %llu is too far past the "
+                             "end of the vocabulary (%llu entries; ids may "
+                             "leave gaps but must stay below %llu)", where,
+                             c->string, (unsigned long long)id,
+                             (unsigned long long)count,
+                             (unsigned long long)id_limit(count));
     *out = (int32_t)id;
     return TOK_OK;
 }
@@ -2138,4 +2188,83 @@ int tok_vocab_json_read(tok_vocab *v, const char *json, size_t len,
     }
     cJSON_Delete(root);
     return rc;
+}
+
+/* ------------------------------------------------------------------------
+ * special_tokens.json beside a .tiktoken file
+ * ------------------------------------------------------------------------ */
+
+static void free_specials(tok_added_token *v, size_t n)
+{
+    for (size_t i = 0; i < n; i++)
+        tok_free(v[i].content);
+    tok_free(v);
+}
+
+int tok_tiktoken_json_read(const char *json, size_t len, const char *name,
+                           char **pat_str, tok_added_token **specials,
+                           size_t *n, tok_error *err)
+{
+    *pat_str = NULL;
+    *specials = NULL;
+    *n = 0;
+    cJSON *root;
+    int rc = parse_json(json, len, name, &root, err);
+    if (rc)
+        return rc;
+    reader r;
+    memset(&r, 0, sizeof r);
+    r.err = err;
+    push(&r, "%s", name);
+    const cJSON *map = NULL;
+    tok_added_token *v = NULL;
+    size_t count = 0;
+    if (!cJSON_IsObject(root)) {
+        rc = fail(&r, TOK_EFORMAT, "expected an object, found %s",
+                  kind(root));
+        goto done;
+    }
+    if ((rc = get_str(&r, root, "pat_str", NULLABLE, pat_str)) ||
+        (rc = field(&r, root, "special_tokens", NULLABLE, &map)))
+        goto done;
+    if (map && !cJSON_IsObject(map)) {
+        rc = fail_at(&r, "special_tokens", TOK_EFORMAT,
+                     "expected an object of token -> id, found %s",
+                     kind(map));
+        goto done;
+    }
+    size_t total = map ? (size_t)cJSON_GetArraySize(map) : 0;
+    if (total && !(v = tok_calloc(total, sizeof *v))) {
+        rc = nomem(&r);
+        goto done;
+    }
+    for (const cJSON *c = map ? map->child : NULL; c; c = c->next) {
+        uint64_t id;
+        if (!as_uint(c, INT32_MAX - 1, &id)) {
+            size_t old = push(&r, ".special_tokens[\"%.60s\"]", c->string);
+            rc = fail(&r, TOK_EFORMAT, "expected an id (an integer from 0 "
+                      "to %d), found %s", INT32_MAX - 1, kind(c));
+            pop(&r, old);
+            goto done;
+        }
+        if (!(v[count].content = tok_strdup(c->string))) {
+            rc = nomem(&r);
+            goto done;
+        }
+        v[count].len = strlen(c->string);
+        v[count].id = (int32_t)id;
+        v[count].special = true;
+        count++;
+    }
+done:
+    cJSON_Delete(root);
+    if (rc) {
+        free_specials(v, count);
+        tok_free(*pat_str);
+        *pat_str = NULL;
+        return rc;
+    }
+    *specials = v;
+    *n = count;
+    return TOK_OK;
 }
