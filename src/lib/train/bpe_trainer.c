@@ -386,31 +386,38 @@ static void q_dispose(queue *q)
  * Trainer state
  * ------------------------------------------------------------------------ */
 
-typedef struct tword {
-    uint64_t count;
-    uint32_t start;      /* into sym; LONG_FLAG marks a long word */
-    uint32_t len;        /* symbols left */
-} tword;
+/* A word is named by the offset of its header in sym; the header and the
+ * symbols after it are one record, so a visit to a word is one memory
+ * access, which the merge loop can prefetch from the list alone. */
+enum {
+    W_LEN,               /* symbols left */
+    W_LONG,              /* index in longs + 1, or 0 */
+    W_COUNT_LO,          /* the word's count, 64 bits */
+    W_COUNT_HI,
+    WHDR                 /* header size, in uint32_t */
+};
 
-#define LONG_FLAG 0x80000000u
-#define START(tw) ((tw).start & ~LONG_FLAG)
+static inline uint64_t word_count(const uint32_t *h)
+{
+    return (uint64_t)h[W_COUNT_HI] << 32 | h[W_COUNT_LO];
+}
 
 typedef struct trainer {
     const tok_bpe_train_config *cfg;
     tok_vocab *vocab;
-    /* Words with two symbols or more: symbols in one array. */
+    /* Words with two symbols or more, each a header then its symbols. */
     uint32_t *sym;
     size_t nsym, symcap;
-    uint32_t *lens;      /* characters per symbol; only with max length */
-    struct tword *words; /* one record, one cache line fetch, per word */
-    size_t nwords, wcap;
+    uint32_t *lens;      /* characters per symbol (same offsets as sym);
+                          * only with a maximum token length */
     pair_table pairs;
     queue q;
     uint64_t seq;
     uint32_t iter;
-    /* This iteration's new (pair, word) records, linked per pair. */
+    /* This iteration's new (pair, word) records, in the order the words
+     * were visited: the pair is an index in touched. */
     uint32_t *rec_word;
-    uint32_t *rec_next;  /* previous record of the same pair + 1; 0 none */
+    uint32_t *rec_pair;
     size_t nrec, reccap;
     uint32_t *initial_lists;
     tok_merge *merges;   /* every merge done, repeats included */
@@ -418,7 +425,6 @@ typedef struct trainer {
     /* Words longer than LONG_WORD symbols, indexed by position. */
     struct long_word *longs;
     size_t nlongs;
-    uint32_t *wlong;     /* word -> index in longs, or NO_POS */
     /* Within one merge of (a, b) into n, the pairs that change are (x, a),
      * (x, n), (b, y) and (n, y) for the neighbours x and y; these caches,
      * indexed by the neighbour's id and valid for one iteration, spare a
@@ -440,7 +446,9 @@ typedef struct pair_cache {
 typedef struct touched {
     int64_t delta;
     uint32_t pidx;
-    uint32_t head;       /* newest (word, next) record + 1; 0 none */
+    uint32_t nrec;       /* words where the merge created the pair */
+    uint32_t last;       /* the last of them + 1; 0 none */
+    uint32_t *list;      /* its new entry's list, while it is filled */
 } touched;
 
 enum { NB_LEFT_OLD, NB_LEFT_NEW, NB_RIGHT_OLD, NB_RIGHT_NEW };
@@ -461,7 +469,8 @@ static inline touched *touch(trainer *t, int nb, uint32_t x, uint64_t key)
     touched *d = &t->touched[t->ntouched++];
     d->delta = 0;
     d->pidx = (uint32_t)p;
-    d->head = 0;
+    d->nrec = 0;
+    d->last = 0;
     return d;
 }
 
@@ -478,21 +487,23 @@ static int pair_plus(trainer *t, int nb, uint32_t x, uint32_t a, uint32_t b,
     if (TOK_UNLIKELY(!d))
         return TOK_ENOMEM;
     d->delta += c;
-    if (d->head && t->rec_word[d->head - 1] == w)
+    if (d->last == w + 1)
         return TOK_OK;
     if (t->nrec == t->reccap) {
         size_t cap = t->reccap;
         if (TOK_GROW(t->rec_word, cap, t->nrec + 1))
             return TOK_ENOMEM;
-        uint32_t *n = tok_realloc(t->rec_next, cap * sizeof *n);
+        uint32_t *n = tok_realloc(t->rec_pair, cap * sizeof *n);
         if (!n)
             return TOK_ENOMEM;
-        t->rec_next = n;
+        t->rec_pair = n;
         t->reccap = cap;
     }
     t->rec_word[t->nrec] = w;
-    t->rec_next[t->nrec] = d->head;
-    d->head = (uint32_t)++t->nrec;
+    t->rec_pair[t->nrec] = (uint32_t)(d - t->touched);
+    t->nrec++;
+    d->nrec++;
+    d->last = w + 1;
     return TOK_OK;
 }
 
@@ -640,16 +651,17 @@ static int cmp_u32(const void *pa, const void *pb)
 static int merge_long(trainer *t, uint32_t w, uint32_t a, uint32_t b,
                       uint32_t nid)
 {
-    long_word *lw = &t->longs[t->wlong[w]];
+    uint32_t *h = t->sym + w;
+    long_word *lw = &t->longs[h[W_LONG] - 1];
     pos_list *found = lw_find(lw, (uint64_t)a << 32 | b);
     if (!found || found->n == 0)
         return TOK_OK;
     pos_list l = *found;              /* detached: new positions of this */
     memset(found, 0, sizeof *found);  /* pair go to a fresh list */
     qsort(l.v, l.n, sizeof *l.v, cmp_u32);
-    uint32_t *s = t->sym + START(t->words[w]);
-    uint32_t *ln = t->lens ? t->lens + START(t->words[w]) : NULL;
-    int64_t c = (int64_t)t->words[w].count;
+    uint32_t *s = h + WHDR;
+    uint32_t *ln = t->lens ? t->lens + w + WHDR : NULL;
+    int64_t c = (int64_t)word_count(h);
     size_t maxlen = t->cfg->max_token_length;
     int rc = TOK_OK;
     for (uint32_t k = 0; k < l.n && rc == TOK_OK; k++) {
@@ -679,7 +691,7 @@ static int merge_long(trainer *t, uint32_t w, uint32_t a, uint32_t b,
             ln[p] = nl;
         s[q] = NO_POS;
         lw->next[p] = nx;
-        t->words[w].len--;
+        h[W_LEN]--;
     }
     tok_free(l.v);
     return rc ? TOK_ENOMEM : TOK_OK;
@@ -690,12 +702,12 @@ static int merge_long(trainer *t, uint32_t w, uint32_t a, uint32_t b,
 static int merge_word(trainer *t, uint32_t w, uint32_t a, uint32_t b,
                       uint32_t nid)
 {
-    tword *tw = &t->words[w];
-    if (tw->start & LONG_FLAG)
+    uint32_t *h = t->sym + w;
+    if (h[W_LONG])
         return merge_long(t, w, a, b, nid);
-    uint32_t *s = t->sym + tw->start;
-    uint32_t *ln = t->lens ? t->lens + tw->start : NULL;
-    size_t len = tw->len;
+    uint32_t *s = h + WHDR;
+    uint32_t *ln = t->lens ? t->lens + w + WHDR : NULL;
+    size_t len = h[W_LEN];
     /* Nothing moves before the first occurrence: find it without
      * writing. */
     size_t r = 0;
@@ -703,7 +715,7 @@ static int merge_word(trainer *t, uint32_t w, uint32_t a, uint32_t b,
         r++;
     if (r + 1 >= len)
         return TOK_OK;
-    int64_t c = (int64_t)tw->count;
+    int64_t c = (int64_t)word_count(h);
     size_t maxlen = t->cfg->max_token_length;
     size_t j = r;
     int rc = TOK_OK;
@@ -737,7 +749,7 @@ static int merge_word(trainer *t, uint32_t w, uint32_t a, uint32_t b,
         j++;
         r += 2;
     }
-    t->words[w].len = (uint32_t)j;
+    h[W_LEN] = (uint32_t)j;
     return TOK_OK;
 }
 
@@ -1006,14 +1018,16 @@ static int tokenize_words(trainer *t, const tok_word_counts *wc,
         goto out;
     for (size_t k = 0; k < 128 * 4; k++)
         ascii_ids[k] = ASCII_UNSET;     /* pending ids have changed */
-    /* Sized once: memory here is most of the merging phase's. */
-    t->symcap = nchars ? nchars : 1;
+    /* Sized once: memory here is most of the merging phase's.  A word
+     * with a pair has at least two characters, so there are at most
+     * nchars / 2 headers. */
+    if (nchars > (UINT32_MAX - WHDR - 2) / (WHDR / 2 + 1))
+        goto out;       /* words are named by 32-bit offsets */
+    /* The slack: a word left out (fewer than two symbols) still writes
+     * its symbol after the next header. */
+    t->symcap = nchars + nchars / 2 * WHDR + WHDR + 1;
     t->sym = tok_malloc(t->symcap * sizeof *t->sym);
-    t->wcap = wc->n ? wc->n : 1;
-    t->words = tok_malloc(t->wcap * sizeof *t->words);
-    if (nchars >= LONG_FLAG)
-        goto out;       /* symbols are indexed with 31 bits */
-    if (!t->sym || !t->words)
+    if (!t->sym)
         goto out;
 
     /* Pass 2: the symbols of every word that has at least one pair (there
@@ -1026,7 +1040,7 @@ static int tokenize_words(trainer *t, const tok_word_counts *wc,
     for (size_t i = 0; i < wc->n; i++) {
         const unsigned char *s = (const unsigned char *)tok_wc_word(wc, i);
         size_t len = wc->v[i].len;
-        size_t start = t->nsym, k = start;
+        size_t start = t->nsym + WHDR, k = start;
         for (size_t p = 0; p < len;) {
             int32_t id;
             symbol_at(t, &sc, &pl, ascii_ids, s, len, &p, &id);
@@ -1039,11 +1053,11 @@ static int tokenize_words(trainer *t, const tok_word_counts *wc,
         }
         if (k - start < 2)
             continue;
-        tword *tw = &t->words[t->nwords];
-        tw->start = (uint32_t)start;
-        tw->len = (uint32_t)(k - start);
-        tw->count = wc->v[i].count;
-        t->nwords++;
+        uint32_t *h = t->sym + t->nsym;
+        h[W_LEN] = (uint32_t)(k - start);
+        h[W_LONG] = 0;
+        h[W_COUNT_LO] = (uint32_t)wc->v[i].count;
+        h[W_COUNT_HI] = (uint32_t)(wc->v[i].count >> 32);
         t->nsym = k;
     }
     rc = TOK_OK;
@@ -1063,15 +1077,23 @@ static int count_pairs(trainer *t)
     pair_table *pt = &t->pairs;
     if (pt_rehash(pt, 4096))
         return TOK_ENOMEM;
+    /* The pair at each position, found once and read again by pass B. */
+    uint32_t *at = tok_malloc((t->nsym ? t->nsym : 1) * sizeof *at);
+    if (!at)
+        return TOK_ENOMEM;
+    size_t k = 0;
     /* Pass A: counts, and in head[] the number of words per pair (mark[]
      * holds the last word seen, + 1, to count each word once). */
-    for (size_t w = 0; w < t->nwords; w++) {
-        const uint32_t *s = t->sym + START(t->words[w]);
-        int64_t c = (int64_t)t->words[w].count;
-        for (size_t i = 0; i + 1 < t->words[w].len; i++) {
+    for (size_t w = 0; w < t->nsym; w += WHDR + t->sym[w + W_LEN]) {
+        const uint32_t *s = t->sym + w + WHDR;
+        int64_t c = (int64_t)word_count(t->sym + w);
+        for (size_t i = 0; i + 1 < t->sym[w + W_LEN]; i++) {
             int64_t p = pt_get(pt, (uint64_t)s[i] << 32 | s[i + 1]);
-            if (p < 0)
+            if (p < 0) {
+                tok_free(at);
                 return TOK_ENOMEM;
+            }
+            at[k++] = (uint32_t)p;
             pt->info[p].count += c;
             if (pt->info[p].mark != w + 1) {
                 pt->info[p].mark = (uint32_t)w + 1;
@@ -1081,8 +1103,10 @@ static int count_pairs(trainer *t)
     }
     size_t total = 0;
     size_t *off = tok_malloc((pt->n + 1) * sizeof *off);
-    if (!off)
+    if (!off) {
+        tok_free(at);
         return TOK_ENOMEM;
+    }
     /* Each list is {n, words...}, as an entry's words are. */
     for (size_t p = 0; p < pt->n; p++) {
         off[p] = total;
@@ -1094,19 +1118,21 @@ static int count_pairs(trainer *t)
     t->initial_lists = tok_malloc((total ? total : 1) * sizeof(uint32_t));
     if (!t->initial_lists) {
         tok_free(off);
+        tok_free(at);
         return TOK_ENOMEM;
     }
     /* Pass B: the word lists (head[] is the fill position now). */
-    for (size_t w = 0; w < t->nwords; w++) {
-        const uint32_t *s = t->sym + START(t->words[w]);
-        for (size_t i = 0; i + 1 < t->words[w].len; i++) {
-            int64_t p = pt_get(pt, (uint64_t)s[i] << 32 | s[i + 1]);
+    k = 0;
+    for (size_t w = 0; w < t->nsym; w += WHDR + t->sym[w + W_LEN]) {
+        for (size_t i = 0; i + 1 < t->sym[w + W_LEN]; i++) {
+            uint32_t p = at[k++];
             if (pt->info[p].mark != w + 1) {
                 pt->info[p].mark = (uint32_t)w + 1;
                 t->initial_lists[off[p] + 1 + pt->info[p].head++] = (uint32_t)w;
             }
         }
     }
+    tok_free(at);
     if (TOK_GROW(t->q.v, t->q.cap, pt->n)) {
         tok_free(off);
         return TOK_ENOMEM;
@@ -1153,22 +1179,19 @@ static int setup_long_words(trainer *t)
 {
     size_t limit = t->cfg->long_word ? t->cfg->long_word : LONG_WORD;
     size_t n = 0;
-    for (size_t w = 0; w < t->nwords; w++)
-        n += t->words[w].len > limit;
+    for (size_t w = 0; w < t->nsym; w += WHDR + t->sym[w + W_LEN])
+        n += t->sym[w + W_LEN] > limit;
     if (n == 0)
         return TOK_OK;
-    t->wlong = tok_malloc(t->nwords * sizeof *t->wlong);
     t->longs = tok_calloc(n, sizeof *t->longs);
-    if (!t->wlong || !t->longs)
+    if (!t->longs)
         return TOK_ENOMEM;
-    for (size_t w = 0; w < t->nwords; w++) {
-        t->wlong[w] = NO_POS;
-        if (t->words[w].len <= limit)
+    for (size_t w = 0; w < t->nsym; w += WHDR + t->sym[w + W_LEN]) {
+        uint32_t *h = t->sym + w;
+        if (h[W_LEN] <= limit)
             continue;
-        t->wlong[w] = (uint32_t)t->nlongs;
-        t->words[w].start |= LONG_FLAG;
-        if (lw_init(&t->longs[t->nlongs++], t->sym + START(t->words[w]),
-                    t->words[w].len))
+        h[W_LONG] = (uint32_t)++t->nlongs;
+        if (lw_init(&t->longs[t->nlongs - 1], h + WHDR, h[W_LEN]))
             return TOK_ENOMEM;
     }
     return TOK_OK;
@@ -1182,34 +1205,37 @@ static int push_new_pairs(trainer *t)
     for (size_t k = 0; k < t->ntouched; k++)
         pt->info[t->touched[k].pidx].count += t->touched[k].delta;
     for (size_t k = 0; k < t->ntouched; k++) {
-        const touched *d = &t->touched[k];
+        touched *d = &t->touched[k];
         uint32_t p = d->pidx;
-        if (!d->head || pt->info[p].count <= 0)
+        d->list = NULL;
+        if (!d->nrec || pt->info[p].count <= 0)
             continue;
         qentry e;
         e.count = (uint64_t)pt->info[p].count;
         e.key = pt->key[p];
         e.seq = (uint32_t)t->seq++;
         e.pidx = p;
-        uint32_t n = 0;
-        for (uint32_t r = d->head; r; r = t->rec_next[r - 1])
-            n++;
-        if (n == 1) {
-            e.words = ONE_WORD(t->rec_word[d->head - 1]);
+        if (d->nrec == 1) {
+            e.words = ONE_WORD(d->last - 1);
         } else {
-            uint32_t *list = tok_malloc(((size_t)n + 1) * sizeof *list);
-            if (!list)
+            /* Filled below, from the records. */
+            d->list = tok_malloc(((size_t)d->nrec + 1) * sizeof *d->list);
+            if (!d->list)
                 return TOK_ENOMEM;
-            list[0] = n;
-            size_t i = 1;
-            for (uint32_t r = d->head; r; r = t->rec_next[r - 1])
-                list[i++] = t->rec_word[r - 1];
-            e.words = (uint64_t)(uintptr_t)list;
+            d->list[0] = 0;
+            e.words = (uint64_t)(uintptr_t)d->list;
         }
         if (q_push(&t->q, &e)) {
             entry_free(&t->q, &e);
             return TOK_ENOMEM;
         }
+    }
+    /* In visiting order, so each list is in the order of the list it came
+     * from: increasing offsets, which the next visits read in passing. */
+    for (size_t r = 0; r < t->nrec; r++) {
+        uint32_t *list = t->touched[t->rec_pair[r]].list;
+        if (list)
+            list[++list[0]] = t->rec_word[r];
     }
     t->ntouched = 0;
     t->nrec = 0;
@@ -1296,11 +1322,9 @@ static int merge_loop(trainer *t, tok_error *err)
             const uint32_t *list = entry_list(&top);
             uint32_t n = list[0];
             for (uint32_t i = 1; i <= n && rc == TOK_OK; i++) {
-                /* Words are scattered: fetch ahead, the record first. */
+                /* Words are scattered: fetch ahead. */
                 if (i + 8 <= n)
-                    PREFETCH(&t->words[list[i + 8]]);
-                if (i + 4 <= n)
-                    PREFETCH(t->sym + START(t->words[list[i + 4]]));
+                    PREFETCH(t->sym + list[i + 8]);
                 rc = merge_word(t, list[i], a, b, (uint32_t)nid);
             }
         }
@@ -1401,11 +1425,10 @@ int tok_bpe_train(const tok_word_counts *wc, const tok_bpe_train_config *cfg,
         rc = tok_error_set(err, TOK_ENOMEM, "out of memory");
     tok_free(t.sym);
     tok_free(t.lens);
-    tok_free(t.words);
     pt_dispose(&t.pairs);
     q_dispose(&t.q);
     tok_free(t.rec_word);
-    tok_free(t.rec_next);
+    tok_free(t.rec_pair);
     tok_free(t.touched);
     tok_free(t.initial_lists);
     tok_free(t.merges);
@@ -1414,7 +1437,6 @@ int tok_bpe_train(const tok_word_counts *wc, const tok_bpe_train_config *cfg,
     for (size_t i = 0; i < t.nlongs; i++)
         lw_dispose(&t.longs[i]);
     tok_free(t.longs);
-    tok_free(t.wlong);
     if (rc)
         tok_bpe_train_result_dispose(out);
     return rc;
