@@ -298,7 +298,6 @@ typedef struct qentry {
 typedef struct queue {
     qentry *v;
     size_t n, cap;
-    const uint32_t *shared_lo, *shared_hi;   /* the initial lists */
 } queue;
 
 static inline const uint32_t *entry_list(const qentry *e)
@@ -306,13 +305,46 @@ static inline const uint32_t *entry_list(const qentry *e)
     return (const uint32_t *)(uintptr_t)e->words;
 }
 
-static void entry_free(const queue *q, const qentry *e)
+/* ------------------------------------------------------------------------
+ * Word lists of the entries a merge pushes: carved out of large chunks,
+ * all released at the end.  Most entries stay in the queue to the end
+ * anyway, and one malloc per entry cost more than the lists of the few
+ * popped ones.
+ * ------------------------------------------------------------------------ */
+
+#define POOL_CHUNK ((size_t)1 << 18)     /* uint32_t values */
+
+typedef struct pool_chunk {
+    struct pool_chunk *prev;
+    size_t used, cap;
+    uint32_t v[];
+} pool_chunk;
+
+static uint32_t *pool_alloc(pool_chunk **pool, size_t n)
 {
-    if (e->words & 1)
-        return;
-    const uint32_t *l = entry_list(e);
-    if (l < q->shared_lo || l >= q->shared_hi)
-        tok_free((void *)(uintptr_t)e->words);
+    pool_chunk *c = *pool;
+    if (!c || c->cap - c->used < n) {
+        size_t cap = n > POOL_CHUNK ? n : POOL_CHUNK;
+        c = tok_malloc(sizeof *c + cap * sizeof c->v[0]);
+        if (!c)
+            return NULL;
+        c->prev = *pool;
+        c->used = 0;
+        c->cap = cap;
+        *pool = c;
+    }
+    uint32_t *p = c->v + c->used;
+    c->used += n;
+    return p;
+}
+
+static void pool_dispose(pool_chunk *pool)
+{
+    while (pool) {
+        pool_chunk *prev = pool->prev;
+        tok_free(pool);
+        pool = prev;
+    }
 }
 
 /* True when a pops before b. */
@@ -377,8 +409,6 @@ static qentry q_pop(queue *q)
 
 static void q_dispose(queue *q)
 {
-    for (size_t i = 0; i < q->n; i++)
-        entry_free(q, &q->v[i]);
     tok_free(q->v);
 }
 
@@ -420,6 +450,7 @@ typedef struct trainer {
     uint32_t *rec_pair;
     size_t nrec, reccap;
     uint32_t *initial_lists;
+    pool_chunk *lists;   /* the lists of later entries */
     tok_merge *merges;   /* every merge done, repeats included */
     size_t nmerges, mergecap;
     /* Words longer than LONG_WORD symbols, indexed by position. */
@@ -1137,8 +1168,6 @@ static int count_pairs(trainer *t)
         tok_free(off);
         return TOK_ENOMEM;
     }
-    t->q.shared_lo = t->initial_lists;
-    t->q.shared_hi = t->initial_lists + total;
     for (size_t p = 0; p < pt->n; p++) {
         uint32_t *list = t->initial_lists + off[p];
         list[0] = pt->info[p].head;
@@ -1219,16 +1248,14 @@ static int push_new_pairs(trainer *t)
             e.words = ONE_WORD(d->last - 1);
         } else {
             /* Filled below, from the records. */
-            d->list = tok_malloc(((size_t)d->nrec + 1) * sizeof *d->list);
+            d->list = pool_alloc(&t->lists, (size_t)d->nrec + 1);
             if (!d->list)
                 return TOK_ENOMEM;
             d->list[0] = 0;
             e.words = (uint64_t)(uintptr_t)d->list;
         }
-        if (q_push(&t->q, &e)) {
-            entry_free(&t->q, &e);
+        if (q_push(&t->q, &e))
             return TOK_ENOMEM;
-        }
     }
     /* In visiting order, so each list is in the order of the list it came
      * from: increasing offsets, which the next visits read in passing. */
@@ -1299,14 +1326,11 @@ static int merge_loop(trainer *t, tok_error *err)
             continue;
         }
         qentry top = q_pop(&t->q);
-        if (top.count < 1 || cfg->min_frequency > top.count) {
-            entry_free(&t->q, &top);
+        if (top.count < 1 || cfg->min_frequency > top.count)
             break;
-        }
         uint32_t a = (uint32_t)(top.key >> 32), b = (uint32_t)top.key;
         int32_t nid = merged_token(t, a, b, &buf);
         if (nid < 0 || TOK_GROW(t->merges, t->mergecap, t->nmerges + 1)) {
-            entry_free(&t->q, &top);
             rc = TOK_ENOMEM;
             break;
         }
@@ -1328,7 +1352,6 @@ static int merge_loop(trainer *t, tok_error *err)
                 rc = merge_word(t, list[i], a, b, (uint32_t)nid);
             }
         }
-        entry_free(&t->q, &top);
         if (rc || (rc = push_new_pairs(t)) != TOK_OK)
             break;
         if (cfg->progress && (t->nmerges & 63) == 0) {
@@ -1431,6 +1454,7 @@ int tok_bpe_train(const tok_word_counts *wc, const tok_bpe_train_config *cfg,
     tok_free(t.rec_pair);
     tok_free(t.touched);
     tok_free(t.initial_lists);
+    pool_dispose(t.lists);
     tok_free(t.merges);
     for (size_t i = 0; i < 4; i++)
         tok_free(t.nb[i]);
