@@ -295,9 +295,17 @@ typedef struct qentry {
 
 #define ONE_WORD(w) ((uint64_t)(w) << 1 | 1)
 
+/* The queue in two parts: a heap of the entries counted at least `floor`
+ * and, in no order, the others -- most pairs a merge creates are rare and
+ * never reach the top, and the heap stays small enough to be cached.
+ * Every heap entry pops before every other one, so the pops are those of
+ * one heap over all entries. */
 typedef struct queue {
-    qentry *v;
+    qentry *v;           /* the heap */
     size_t n, cap;
+    qentry *cold;        /* the entries below the floor */
+    size_t ncold, coldcap;
+    uint64_t floor;
 } queue;
 
 static inline const uint32_t *entry_list(const qentry *e)
@@ -407,9 +415,103 @@ static qentry q_pop(queue *q)
     return top;
 }
 
+static int q_add_cold(queue *q, const qentry *e)
+{
+    if (TOK_GROW(q->cold, q->coldcap, q->ncold + 1))
+        return TOK_ENOMEM;
+    q->cold[q->ncold++] = *e;
+    return TOK_OK;
+}
+
+/* Adds an entry to the queue. */
+static int q_add(queue *q, const qentry *e)
+{
+    return e->count >= q->floor ? q_push(q, e) : q_add_cold(q, e);
+}
+
+static inline unsigned bit_width(uint64_t x)
+{
+    unsigned n = 0;
+    while (x) {
+        n++;
+        x >>= 1;
+    }
+    return n;
+}
+
+/* A floor that at least k of the cold entries reach, and not many more:
+ * found by counts of bit widths, then of the next 8 bits. */
+static uint64_t choose_floor(const queue *q, size_t k)
+{
+    size_t hist[65] = {0};
+    for (size_t i = 0; i < q->ncold; i++)
+        hist[bit_width(q->cold[i].count)]++;
+    size_t acc = 0;
+    unsigned b = 64;
+    for (; b > 0; b--) {
+        if (acc + hist[b] >= k)
+            break;
+        acc += hist[b];
+    }
+    if (b == 0)
+        return 0;
+    /* Counts of width b are [2^(b-1), 2^b); split them in up to 256. */
+    unsigned shift = b - 1 > 8 ? b - 1 - 8 : 0;
+    uint64_t base = (uint64_t)1 << (b - 1 - shift);
+    size_t sub[256] = {0};
+    for (size_t i = 0; i < q->ncold; i++) {
+        uint64_t c = q->cold[i].count;
+        if (bit_width(c) == b)
+            sub[(c >> shift) - base]++;
+    }
+    size_t j = (size_t)base;
+    while (j-- > 0) {
+        acc += sub[j];
+        if (acc >= k)
+            break;
+    }
+    return (base + j) << shift;
+}
+
+/* Once the heap is empty: lowers the floor and brings the cold entries
+ * that reach it into the heap -- an eighth of them or more, so that this
+ * costs a constant per entry moved. */
+static int q_refill(queue *q)
+{
+    size_t k = q->ncold / 8 > 1024 ? q->ncold / 8 : 1024;
+    q->floor = k >= q->ncold ? 0 : choose_floor(q, k);
+    size_t keep = 0, moved = 0;
+    for (size_t i = 0; i < q->ncold; i++)
+        moved += q->cold[i].count >= q->floor;
+    if (TOK_GROW(q->v, q->cap, moved))
+        return TOK_ENOMEM;
+    for (size_t i = 0; i < q->ncold; i++) {
+        if (q->cold[i].count >= q->floor)
+            q->v[q->n++] = q->cold[i];
+        else
+            q->cold[keep++] = q->cold[i];
+    }
+    q->ncold = keep;
+    for (size_t i = q->n / Q_ARITY + 1; i-- > 0;)
+        if (i < q->n)
+            q_sift_down(q, i);
+    return TOK_OK;
+}
+
+/* The entry that pops next, or NULL when the queue is empty (*rc set on
+ * ENOMEM). */
+static qentry *q_top(queue *q, int *rc)
+{
+    *rc = TOK_OK;
+    if (q->n == 0 && q->ncold && (*rc = q_refill(q)) != TOK_OK)
+        return NULL;
+    return q->n ? &q->v[0] : NULL;
+}
+
 static void q_dispose(queue *q)
 {
     tok_free(q->v);
+    tok_free(q->cold);
 }
 
 /* ------------------------------------------------------------------------
@@ -1164,7 +1266,8 @@ static int count_pairs(trainer *t)
         }
     }
     tok_free(at);
-    if (TOK_GROW(t->q.v, t->q.cap, pt->n)) {
+    /* All cold: the first look at the top chooses the floor. */
+    if (TOK_GROW(t->q.cold, t->q.coldcap, pt->n)) {
         tok_free(off);
         return TOK_ENOMEM;
     }
@@ -1175,7 +1278,7 @@ static int count_pairs(trainer *t)
         pt->info[p].head = 0;
         if (pt->info[p].count <= 0)
             continue;
-        qentry *e = &t->q.v[t->q.n++];
+        qentry *e = &t->q.cold[t->q.ncold++];
         e->count = (uint64_t)pt->info[p].count;
         e->key = pt->key[p];
         e->seq = (uint32_t)t->seq++;
@@ -1183,9 +1286,6 @@ static int count_pairs(trainer *t)
         e->words = (uint64_t)(uintptr_t)list;
     }
     tok_free(off);
-    for (size_t i = t->q.n / Q_ARITY + 1; i-- > 0;)
-        if (i < t->q.n)
-            q_sift_down(&t->q, i);
     return TOK_OK;
 }
 
@@ -1254,7 +1354,7 @@ static int push_new_pairs(trainer *t)
             d->list[0] = 0;
             e.words = (uint64_t)(uintptr_t)d->list;
         }
-        if (q_push(&t->q, &e))
+        if (q_add(&t->q, &e))
             return TOK_ENOMEM;
     }
     /* In visiting order, so each list is in the order of the list it came
@@ -1313,16 +1413,24 @@ static int merge_loop(trainer *t, tok_error *err)
     uint64_t last = now_ms();
     size_t start = t->vocab->count;
     int rc = TOK_OK;
-    while (t->vocab->count < cfg->vocab_size && t->q.n) {
-        qentry *head = &t->q.v[0];
+    while (t->vocab->count < cfg->vocab_size) {
+        qentry *head = q_top(&t->q, &rc);
+        if (!head)
+            break;
         uint64_t cur = (uint64_t)t->pairs.info[head->pidx].count;
         if (head->count != cur) {
             /* Out of date: back in the queue with the current count, as
              * Hugging Face pushes it back (here without leaving the
-             * array). */
+             * heap when it still belongs there). */
             head->count = cur;
             head->seq = (uint32_t)t->seq++;
-            q_sift_down(&t->q, 0);
+            if (cur >= t->q.floor) {
+                q_sift_down(&t->q, 0);
+            } else {
+                qentry e = q_pop(&t->q);
+                if ((rc = q_add_cold(&t->q, &e)) != TOK_OK)
+                    break;
+            }
             continue;
         }
         qentry top = q_pop(&t->q);
