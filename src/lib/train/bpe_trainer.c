@@ -392,7 +392,7 @@ static void q_sift_down(queue *q, size_t i)
 
 static int q_push(queue *q, const qentry *e)
 {
-    if (TOK_GROW(q->v, q->cap, q->n + 1))
+    if (TRAIN_GROW(q->v, q->cap, q->n + 1))
         return TOK_ENOMEM;
     size_t i = q->n++;
     while (i > 0) {
@@ -417,7 +417,7 @@ static qentry q_pop(queue *q)
 
 static int q_add_cold(queue *q, const qentry *e)
 {
-    if (TOK_GROW(q->cold, q->coldcap, q->ncold + 1))
+    if (TRAIN_GROW(q->cold, q->coldcap, q->ncold + 1))
         return TOK_ENOMEM;
     q->cold[q->ncold++] = *e;
     return TOK_OK;
@@ -595,7 +595,7 @@ static inline touched *touch(trainer *t, int nb, uint32_t x, uint64_t key)
         return &t->touched[e->tidx];
     int64_t p = pt_get(&t->pairs, key);
     if (TOK_UNLIKELY(p < 0) ||
-        TOK_GROW(t->touched, t->touchedcap, t->ntouched + 1))
+        TRAIN_GROW(t->touched, t->touchedcap, t->ntouched + 1))
         return NULL;
     e->iter = t->iter;
     e->tidx = (uint32_t)t->ntouched;
@@ -1438,7 +1438,7 @@ static int merge_loop(trainer *t, tok_error *err)
             break;
         uint32_t a = (uint32_t)(top.key >> 32), b = (uint32_t)top.key;
         int32_t nid = merged_token(t, a, b, &buf);
-        if (nid < 0 || TOK_GROW(t->merges, t->mergecap, t->nmerges + 1)) {
+        if (nid < 0 || TRAIN_GROW(t->merges, t->mergecap, t->nmerges + 1)) {
             rc = TOK_ENOMEM;
             break;
         }

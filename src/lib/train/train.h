@@ -9,6 +9,11 @@
 #include "tok_train.h"
 #include "vocab.h"
 
+/* TOK_GROW for loops that add one element at a time: the common case,
+ * room left, is decided without a call. */
+#define TRAIN_GROW(ptr, cap, need) \
+    ((need) <= (cap) ? TOK_OK : TOK_GROW(ptr, cap, need))
+
 /* ------------------------------------------------------------------------
  * Word counts: distinct pre-tokenized words and how often each was seen.
  * ------------------------------------------------------------------------ */

@@ -75,8 +75,8 @@ int tok_wc_add_hashed(tok_word_counts *wc, const char *s, size_t len,
         }
         slot = (slot + 1) & mask;
     }
-    if (TOK_GROW(wc->v, wc->cap, wc->n + 1) ||
-        TOK_GROW(wc->arena, wc->arena_cap, wc->arena_len + len + 1))
+    if (TRAIN_GROW(wc->v, wc->cap, wc->n + 1) ||
+        TRAIN_GROW(wc->arena, wc->arena_cap, wc->arena_len + len + 1))
         return TOK_ENOMEM;
     tok_wc_entry *e = &wc->v[wc->n];
     e->hash = hash;
