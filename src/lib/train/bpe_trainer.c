@@ -558,11 +558,12 @@ typedef struct trainer {
     /* Words longer than LONG_WORD symbols, indexed by position. */
     struct long_word *longs;
     size_t nlongs;
-    /* Within one merge of (a, b) into n, the pairs that change are (x, a),
-     * (x, n), (b, y) and (n, y) for the neighbours x and y; these caches,
-     * indexed by the neighbour's id and valid for one iteration, spare a
-     * hash lookup for every occurrence after the first. */
-    struct pair_cache *nb[4];
+    /* Within one merge of (a, b) into n, an occurrence with neighbours x
+     * and y takes from (x, a) and (b, y) what it gives to (x, n) and
+     * (n, y).  These caches, indexed by the neighbour's id and valid for
+     * one iteration, hold the touched entries of both pairs of its side,
+     * so that only the first occurrence next to x or y hashes. */
+    struct side_cache *left, *right;
     size_t ncache;
     /* The pairs one merge touches, with their count changes (applied
      * once per pair when the merge is done, not once per occurrence) and,
@@ -571,10 +572,11 @@ typedef struct trainer {
     size_t ntouched, touchedcap;
 } trainer;
 
-typedef struct pair_cache {
+typedef struct side_cache {
     uint32_t iter;
-    uint32_t tidx;       /* index in touched */
-} pair_cache;
+    uint32_t old;        /* touched index of (x, a), or of (b, y) */
+    uint32_t made;       /* touched index of (x, n), or of (n, y) */
+} side_cache;
 
 typedef struct touched {
     int64_t delta;
@@ -584,69 +586,80 @@ typedef struct touched {
     uint32_t *list;      /* its new entry's list, while it is filled */
 } touched;
 
-enum { NB_LEFT_OLD, NB_LEFT_NEW, NB_RIGHT_OLD, NB_RIGHT_NEW };
+#define NO_TOUCH UINT32_MAX
 
-/* The touched entry of pair `key` in this merge; x is its neighbour id,
- * which with the cache nb names the pair.  NULL on ENOMEM. */
-static inline touched *touch(trainer *t, int nb, uint32_t x, uint64_t key)
+/* A new touched entry for pair `key`; NO_TOUCH on ENOMEM. */
+static uint32_t new_touched(trainer *t, uint64_t key)
 {
-    pair_cache *e = &t->nb[nb][x];
-    if (e->iter == t->iter)
-        return &t->touched[e->tidx];
     int64_t p = pt_get(&t->pairs, key);
     if (TOK_UNLIKELY(p < 0) ||
         TRAIN_GROW(t->touched, t->touchedcap, t->ntouched + 1))
-        return NULL;
-    e->iter = t->iter;
-    e->tidx = (uint32_t)t->ntouched;
-    touched *d = &t->touched[t->ntouched++];
+        return NO_TOUCH;
+    touched *d = &t->touched[t->ntouched];
     d->delta = 0;
     d->pidx = (uint32_t)p;
     d->nrec = 0;
     d->last = 0;
-    return d;
+    return (uint32_t)t->ntouched++;
 }
 
-/* Counts one more merge-created pair in word w (the +1 of Word::merge). */
-static int pair_plus(trainer *t, int nb, uint32_t x, uint32_t a, uint32_t b,
-                     int64_t c, uint32_t w)
+/* Fills the cache of neighbour x, on the right of the merged pair (a, b)
+ * or on its left, at its first occurrence in this merge.  (n, n) is made
+ * from either side, and Hugging Face has one entry for it: both sides
+ * share it.  NULL on ENOMEM. */
+static side_cache *side_setup(trainer *t, bool right, uint32_t x,
+                              uint32_t a, uint32_t b, uint32_t n)
 {
-    /* (n, n) can be reached from either side: one entry for it. */
-    if (nb == NB_RIGHT_NEW && a == b) {
-        nb = NB_LEFT_NEW;
-        x = a;
-    }
-    touched *d = touch(t, nb, x, (uint64_t)a << 32 | b);
-    if (TOK_UNLIKELY(!d))
+    side_cache *e = right ? &t->right[x] : &t->left[x];
+    const side_cache *twin = right ? &t->left[n] : &t->right[n];
+    e->old = new_touched(t, right ? (uint64_t)b << 32 | x
+                                  : (uint64_t)x << 32 | a);
+    if (x == n && twin->iter == t->iter)
+        e->made = twin->made;
+    else
+        e->made = new_touched(t, right ? (uint64_t)n << 32 | x
+                                       : (uint64_t)x << 32 | n);
+    if (e->old == NO_TOUCH || e->made == NO_TOUCH)
+        return NULL;
+    e->iter = t->iter;
+    return e;
+}
+
+static inline side_cache *side_of(trainer *t, bool right, uint32_t x,
+                                  uint32_t a, uint32_t b, uint32_t n)
+{
+    side_cache *e = right ? &t->right[x] : &t->left[x];
+    return e->iter == t->iter ? e : side_setup(t, right, x, a, b, n);
+}
+
+static int grow_records(trainer *t)
+{
+    size_t cap = t->reccap;
+    if (TOK_GROW(t->rec_word, cap, t->nrec + 1))
         return TOK_ENOMEM;
-    d->delta += c;
-    if (d->last == w + 1)
-        return TOK_OK;
-    if (t->nrec == t->reccap) {
-        size_t cap = t->reccap;
-        if (TOK_GROW(t->rec_word, cap, t->nrec + 1))
-            return TOK_ENOMEM;
-        uint32_t *n = tok_realloc(t->rec_pair, cap * sizeof *n);
-        if (!n)
-            return TOK_ENOMEM;
-        t->rec_pair = n;
-        t->reccap = cap;
-    }
-    t->rec_word[t->nrec] = w;
-    t->rec_pair[t->nrec] = (uint32_t)(d - t->touched);
-    t->nrec++;
-    d->nrec++;
-    d->last = w + 1;
+    uint32_t *n = tok_realloc(t->rec_pair, cap * sizeof *n);
+    if (!n)
+        return TOK_ENOMEM;
+    t->rec_pair = n;
+    t->reccap = cap;
     return TOK_OK;
 }
 
-static int pair_minus(trainer *t, int nb, uint32_t x, uint32_t a,
-                      uint32_t b, int64_t c)
+/* Counts one more merge-created pair (touched entry m) in word w: the +1
+ * of Word::merge; the word goes into the pair's new entry once. */
+static inline int made_pair(trainer *t, uint32_t m, int64_t c, uint32_t w)
 {
-    touched *d = touch(t, nb, x, (uint64_t)a << 32 | b);
-    if (TOK_UNLIKELY(!d))
+    touched *d = &t->touched[m];
+    d->delta += c;
+    if (d->last == w + 1)
+        return TOK_OK;
+    if (TOK_UNLIKELY(t->nrec == t->reccap) && grow_records(t))
         return TOK_ENOMEM;
-    d->delta -= c;
+    t->rec_word[t->nrec] = w;
+    t->rec_pair[t->nrec] = m;
+    t->nrec++;
+    d->nrec++;
+    d->last = w + 1;
     return TOK_OK;
 }
 
@@ -780,7 +793,7 @@ static int cmp_u32(const void *pa, const void *pb)
     return a < b ? -1 : a > b;
 }
 
-/* merge_word for a long word: the same changes, found by position. */
+/* merge_at for a long word: the same changes, found by position. */
 static int merge_long(trainer *t, uint32_t w, uint32_t a, uint32_t b,
                       uint32_t nid)
 {
@@ -807,15 +820,25 @@ static int merge_long(trainer *t, uint32_t w, uint32_t a, uint32_t b,
         uint32_t nl = ln ? ln[p] + ln[q] : 0;
         uint32_t pr = lw->prev[p], nx = lw->next[q];
         if (pr != NO_POS) {
-            rc |= pair_minus(t, NB_LEFT_OLD, s[pr], s[pr], a, c);
+            const side_cache *e = side_of(t, false, s[pr], a, b, nid);
+            if (!e) {
+                rc = TOK_ENOMEM;
+                break;
+            }
+            t->touched[e->old].delta -= c;
             if (!ln || (size_t)ln[pr] + nl < maxlen)
-                rc |= pair_plus(t, NB_LEFT_NEW, s[pr], s[pr], nid, c, w);
+                rc |= made_pair(t, e->made, c, w);
             rc |= lw_add(lw, (uint64_t)s[pr] << 32 | nid, pr);
         }
         if (nx != NO_POS) {
-            rc |= pair_minus(t, NB_RIGHT_OLD, s[nx], b, s[nx], c);
+            const side_cache *e = side_of(t, true, s[nx], a, b, nid);
+            if (!e) {
+                rc = TOK_ENOMEM;
+                break;
+            }
+            t->touched[e->old].delta -= c;
             if (!ln || (size_t)ln[nx] + nl < maxlen)
-                rc |= pair_plus(t, NB_RIGHT_NEW, s[nx], nid, s[nx], c, w);
+                rc |= made_pair(t, e->made, c, w);
             rc |= lw_add(lw, (uint64_t)nid << 32 | s[nx], p);
             lw->prev[nx] = p;
         }
@@ -830,24 +853,16 @@ static int merge_long(trainer *t, uint32_t w, uint32_t a, uint32_t b,
     return rc ? TOK_ENOMEM : TOK_OK;
 }
 
-/* Word::merge on word w: every non-overlapping (a, b), left to right,
- * becomes nid, reporting the pair changes around each one. */
-static int merge_word(trainer *t, uint32_t w, uint32_t a, uint32_t b,
-                      uint32_t nid)
+/* Word::merge on word w, from r, the first occurrence of (a, b): every
+ * non-overlapping (a, b), left to right, becomes nid, reporting the pair
+ * changes around each one. */
+static int merge_at(trainer *t, uint32_t w, size_t r, uint32_t a,
+                    uint32_t b, uint32_t nid)
 {
     uint32_t *h = t->sym + w;
-    if (h[W_LONG])
-        return merge_long(t, w, a, b, nid);
     uint32_t *s = h + WHDR;
     uint32_t *ln = t->lens ? t->lens + w + WHDR : NULL;
     size_t len = h[W_LEN];
-    /* Nothing moves before the first occurrence: find it without
-     * writing. */
-    size_t r = 0;
-    while (r + 1 < len && (s[r] != a || s[r + 1] != b))
-        r++;
-    if (r + 1 >= len)
-        return TOK_OK;
     int64_t c = (int64_t)word_count(h);
     size_t maxlen = t->cfg->max_token_length;
     size_t j = r;
@@ -863,16 +878,20 @@ static int merge_word(trainer *t, uint32_t w, uint32_t a, uint32_t b,
         }
         uint32_t nl = ln ? ln[r] + ln[r + 1] : 0;
         if (j > 0) {
-            uint32_t x = s[j - 1];
-            rc |= pair_minus(t, NB_LEFT_OLD, x, x, a, c);
+            const side_cache *e = side_of(t, false, s[j - 1], a, b, nid);
+            if (!e)
+                return TOK_ENOMEM;
+            t->touched[e->old].delta -= c;
             if (!ln || (size_t)ln[j - 1] + nl < maxlen)
-                rc |= pair_plus(t, NB_LEFT_NEW, x, x, nid, c, w);
+                rc |= made_pair(t, e->made, c, w);
         }
         if (r + 2 < len) {
-            uint32_t y = s[r + 2];
-            rc |= pair_minus(t, NB_RIGHT_OLD, y, b, y, c);
+            const side_cache *e = side_of(t, true, s[r + 2], a, b, nid);
+            if (!e)
+                return TOK_ENOMEM;
+            t->touched[e->old].delta -= c;
             if (!ln || (size_t)ln[r + 2] + nl < maxlen)
-                rc |= pair_plus(t, NB_RIGHT_NEW, y, nid, y, c, w);
+                rc |= made_pair(t, e->made, c, w);
         }
         if (rc)
             return TOK_ENOMEM;
@@ -883,6 +902,22 @@ static int merge_word(trainer *t, uint32_t w, uint32_t a, uint32_t b,
         r += 2;
     }
     h[W_LEN] = (uint32_t)j;
+    return TOK_OK;
+}
+
+/* Merges (a, b) into nid in word w.  Half the words of an entry no longer
+ * hold the pair, so the scan for it is kept apart and inline. */
+static inline int merge_word(trainer *t, uint32_t w, uint32_t a, uint32_t b,
+                             uint32_t nid)
+{
+    const uint32_t *h = t->sym + w;
+    if (h[W_LONG])
+        return merge_long(t, w, a, b, nid);
+    const uint32_t *s = h + WHDR;
+    size_t len = h[W_LEN];
+    for (size_t r = 0; r + 1 < len; r++)
+        if (s[r] == a && s[r + 1] == b)
+            return merge_at(t, w, r, a, b, nid);
     return TOK_OK;
 }
 
@@ -1295,12 +1330,9 @@ static int setup_caches(trainer *t)
     size_t n = t->cfg->vocab_size > t->vocab->count ? t->cfg->vocab_size
                                                      : t->vocab->count;
     t->ncache = n + 1;
-    for (size_t i = 0; i < 4; i++) {
-        t->nb[i] = tok_calloc(t->ncache, sizeof *t->nb[i]);
-        if (!t->nb[i])
-            return TOK_ENOMEM;
-    }
-    return TOK_OK;
+    t->left = tok_calloc(t->ncache, sizeof *t->left);
+    t->right = tok_calloc(t->ncache, sizeof *t->right);
+    return t->left && t->right ? TOK_OK : TOK_ENOMEM;
 }
 
 /* Gives every long word its position index. */
@@ -1564,8 +1596,8 @@ int tok_bpe_train(const tok_word_counts *wc, const tok_bpe_train_config *cfg,
     tok_free(t.initial_lists);
     pool_dispose(t.lists);
     tok_free(t.merges);
-    for (size_t i = 0; i < 4; i++)
-        tok_free(t.nb[i]);
+    tok_free(t.left);
+    tok_free(t.right);
     for (size_t i = 0; i < t.nlongs; i++)
         lw_dispose(&t.longs[i]);
     tok_free(t.longs);
