@@ -176,41 +176,40 @@ static void sc_dispose(sym_cache *c)
 }
 
 /* ------------------------------------------------------------------------
- * Pair table: (left, right) -> index, with per-pair count and marks
+ * Pair table: (left, right) -> index, with per-pair count
  * ------------------------------------------------------------------------ */
 
-typedef struct pair_info {
+/* A pair and its count side by side: a merge looks a pair up and later
+ * changes its count, and the second access then finds the line cached. */
+typedef struct pair_rec {
+    uint64_t key;        /* left << 32 | right */
     int64_t count;
-    /* Scratch for the passes that build the initial word lists and the
-     * final merges list. */
-    uint32_t mark;
-    uint32_t head;
-} pair_info;
+} pair_rec;
 
+/* Slots are (tag << 32 | index + 1), 0 when empty: eight bytes, so the
+ * table is half the size it would be with the key in it, and the tag
+ * (other bits of the hash) spares the record of most other pairs. */
 typedef struct pair_table {
-    uint64_t *key;       /* left << 32 | right */
-    pair_info *info;
+    pair_rec *v;
     size_t n, cap;
-    struct pair_slot *slots;
+    uint64_t *slots;
     size_t nslots;
     unsigned shift;      /* 64 - log2(nslots) */
 } pair_table;
 
-/* The key sits in the slot so that a lookup touches one cache line. */
-typedef struct pair_slot {
-    uint64_t key;
-    uint32_t idx;        /* pair index + 1; 0 empty */
-    uint32_t unused;
-} pair_slot;
-
-static inline size_t pt_hash(const pair_table *t, uint64_t key)
+static inline uint64_t pt_mix(uint64_t key)
 {
-    return (size_t)((key * 0x9E3779B97F4A7C15ull) >> t->shift);
+    return key * 0x9E3779B97F4A7C15ull;
+}
+
+static inline uint64_t pt_tag(uint64_t h)
+{
+    return (h >> 8 & 0xffffffffu) << 32;
 }
 
 static int pt_rehash(pair_table *t, size_t nslots)
 {
-    pair_slot *slots = tok_calloc(nslots, sizeof *slots);
+    uint64_t *slots = tok_calloc(nslots, sizeof *slots);
     if (!slots)
         return TOK_ENOMEM;
     unsigned bits = 0;
@@ -219,11 +218,11 @@ static int pt_rehash(pair_table *t, size_t nslots)
     t->shift = 64 - bits;
     size_t mask = nslots - 1;
     for (size_t p = 0; p < t->n; p++) {
-        size_t i = pt_hash(t, t->key[p]);
-        while (slots[i].idx)
+        uint64_t h = pt_mix(t->v[p].key);
+        size_t i = (size_t)(h >> t->shift);
+        while (slots[i])
             i = (i + 1) & mask;
-        slots[i].key = t->key[p];
-        slots[i].idx = (uint32_t)p + 1;
+        slots[i] = pt_tag(h) | (p + 1);
     }
     tok_free(t->slots);
     t->slots = slots;
@@ -235,13 +234,15 @@ static int pt_rehash(pair_table *t, size_t nslots)
 static inline int64_t pt_get(pair_table *t, uint64_t key)
 {
     size_t mask = t->nslots - 1;
-    size_t i = pt_hash(t, key);
+    uint64_t h = pt_mix(key), tag = pt_tag(h);
+    size_t i = (size_t)(h >> t->shift);
     for (;;) {
-        const pair_slot *s = &t->slots[i];
-        if (!s->idx)
+        uint64_t s = t->slots[i];
+        if (!s)
             break;
-        if (s->key == key)
-            return s->idx - 1;
+        if ((s & 0xffffffff00000000ull) == tag &&
+            t->v[(uint32_t)s - 1].key == key)
+            return (uint32_t)s - 1;
         i = (i + 1) & mask;
     }
     if (TOK_UNLIKELY((t->n + 1) * 2 > t->nslots)) {
@@ -249,32 +250,18 @@ static inline int64_t pt_get(pair_table *t, uint64_t key)
             return -1;
         return pt_get(t, key);
     }
-    if (t->n == t->cap) {
-        size_t cap = t->cap ? t->cap * 2 : 4096;
-        uint64_t *k = tok_realloc(t->key, cap * sizeof *k);
-        if (!k)
-            return -1;
-        t->key = k;
-        pair_info *in = tok_realloc(t->info, cap * sizeof *in);
-        if (!in)
-            return -1;
-        t->info = in;
-        t->cap = cap;
-    }
+    if (TRAIN_GROW(t->v, t->cap, t->n + 1))
+        return -1;
     size_t p = t->n++;
-    t->key[p] = key;
-    t->info[p].count = 0;
-    t->info[p].mark = 0;
-    t->info[p].head = 0;
-    t->slots[i].key = key;
-    t->slots[i].idx = (uint32_t)p + 1;
+    t->v[p].key = key;
+    t->v[p].count = 0;
+    t->slots[i] = tag | (p + 1);
     return (int64_t)p;
 }
 
 static void pt_dispose(pair_table *t)
 {
-    tok_free(t->key);
-    tok_free(t->info);
+    tok_free(t->v);
     tok_free(t->slots);
 }
 
@@ -1245,83 +1232,88 @@ static int count_pairs(trainer *t)
     pair_table *pt = &t->pairs;
     if (pt_rehash(pt, 4096))
         return TOK_ENOMEM;
-    /* The pair at each position, found once and read again by pass B. */
+    /* The pair at each position, found once and read again below. */
     uint32_t *at = tok_malloc((t->nsym ? t->nsym : 1) * sizeof *at);
+    uint32_t *mark = NULL, *fill = NULL;
+    size_t *off = NULL;
+    int rc = TOK_ENOMEM;
     if (!at)
-        return TOK_ENOMEM;
+        goto out;
     size_t k = 0;
-    /* Pass A: counts, and in head[] the number of words per pair (mark[]
-     * holds the last word seen, + 1, to count each word once). */
+    /* Pass A: the counts. */
     for (size_t w = 0; w < t->nsym; w += WHDR + t->sym[w + W_LEN]) {
         const uint32_t *s = t->sym + w + WHDR;
         int64_t c = (int64_t)word_count(t->sym + w);
         for (size_t i = 0; i + 1 < t->sym[w + W_LEN]; i++) {
             int64_t p = pt_get(pt, (uint64_t)s[i] << 32 | s[i + 1]);
-            if (p < 0) {
-                tok_free(at);
-                return TOK_ENOMEM;
-            }
+            if (p < 0)
+                goto out;
             at[k++] = (uint32_t)p;
-            pt->info[p].count += c;
-            if (pt->info[p].mark != w + 1) {
-                pt->info[p].mark = (uint32_t)w + 1;
-                pt->info[p].head++;
-            }
+            pt->v[p].count += c;
         }
     }
-    size_t total = 0;
-    size_t *off = tok_malloc((pt->n + 1) * sizeof *off);
-    if (!off) {
-        tok_free(at);
-        return TOK_ENOMEM;
-    }
-    /* Each list is {n, words...}, as an entry's words are. */
-    for (size_t p = 0; p < pt->n; p++) {
-        off[p] = total;
-        total += (size_t)pt->info[p].head + 1;
-        pt->info[p].head = 0;
-        pt->info[p].mark = 0;
-    }
-    off[pt->n] = total;
-    t->initial_lists = tok_malloc((total ? total : 1) * sizeof(uint32_t));
-    if (!t->initial_lists) {
-        tok_free(off);
-        tok_free(at);
-        return TOK_ENOMEM;
-    }
-    /* Pass B: the word lists (head[] is the fill position now). */
+    /* Pass B: the number of words per pair in fill[] (mark[] holds the
+     * last word seen, + 1, to count each word once); pass C: the lists,
+     * each {n, words...} as an entry's words are, with fill[] as the
+     * fill position. */
+    mark = tok_calloc(pt->n, sizeof *mark);
+    fill = tok_calloc(pt->n, sizeof *fill);
+    off = tok_malloc((pt->n + 1) * sizeof *off);
+    if (!mark || !fill || !off)
+        goto out;
     k = 0;
     for (size_t w = 0; w < t->nsym; w += WHDR + t->sym[w + W_LEN]) {
         for (size_t i = 0; i + 1 < t->sym[w + W_LEN]; i++) {
             uint32_t p = at[k++];
-            if (pt->info[p].mark != w + 1) {
-                pt->info[p].mark = (uint32_t)w + 1;
-                t->initial_lists[off[p] + 1 + pt->info[p].head++] = (uint32_t)w;
+            if (mark[p] != w + 1) {
+                mark[p] = (uint32_t)w + 1;
+                fill[p]++;
             }
         }
     }
-    tok_free(at);
-    /* All cold: the first look at the top chooses the floor. */
-    if (TOK_GROW(t->q.cold, t->q.coldcap, pt->n)) {
-        tok_free(off);
-        return TOK_ENOMEM;
+    size_t total = 0;
+    for (size_t p = 0; p < pt->n; p++) {
+        off[p] = total;
+        total += (size_t)fill[p] + 1;
+        fill[p] = 0;
+        mark[p] = 0;
     }
+    off[pt->n] = total;
+    t->initial_lists = tok_malloc((total ? total : 1) * sizeof(uint32_t));
+    if (!t->initial_lists)
+        goto out;
+    k = 0;
+    for (size_t w = 0; w < t->nsym; w += WHDR + t->sym[w + W_LEN]) {
+        for (size_t i = 0; i + 1 < t->sym[w + W_LEN]; i++) {
+            uint32_t p = at[k++];
+            if (mark[p] != w + 1) {
+                mark[p] = (uint32_t)w + 1;
+                t->initial_lists[off[p] + 1 + fill[p]++] = (uint32_t)w;
+            }
+        }
+    }
+    /* All cold: the first look at the top chooses the floor. */
+    if (TOK_GROW(t->q.cold, t->q.coldcap, pt->n))
+        goto out;
     for (size_t p = 0; p < pt->n; p++) {
         uint32_t *list = t->initial_lists + off[p];
-        list[0] = pt->info[p].head;
-        pt->info[p].mark = 0;
-        pt->info[p].head = 0;
-        if (pt->info[p].count <= 0)
+        list[0] = fill[p];
+        if (pt->v[p].count <= 0)
             continue;
         qentry *e = &t->q.cold[t->q.ncold++];
-        e->count = (uint64_t)pt->info[p].count;
-        e->key = pt->key[p];
+        e->count = (uint64_t)pt->v[p].count;
+        e->key = pt->v[p].key;
         e->seq = (uint32_t)t->seq++;
         e->pidx = (uint32_t)p;
         e->words = (uint64_t)(uintptr_t)list;
     }
+    rc = TOK_OK;
+out:
+    tok_free(at);
+    tok_free(mark);
+    tok_free(fill);
     tok_free(off);
-    return TOK_OK;
+    return rc;
 }
 
 /* The neighbour caches cover every id the vocabulary can reach. */
@@ -1364,16 +1356,16 @@ static int push_new_pairs(trainer *t)
 {
     pair_table *pt = &t->pairs;
     for (size_t k = 0; k < t->ntouched; k++)
-        pt->info[t->touched[k].pidx].count += t->touched[k].delta;
+        pt->v[t->touched[k].pidx].count += t->touched[k].delta;
     for (size_t k = 0; k < t->ntouched; k++) {
         touched *d = &t->touched[k];
         uint32_t p = d->pidx;
         d->list = NULL;
-        if (!d->nrec || pt->info[p].count <= 0)
+        if (!d->nrec || pt->v[p].count <= 0)
             continue;
         qentry e;
-        e.count = (uint64_t)pt->info[p].count;
-        e.key = pt->key[p];
+        e.count = (uint64_t)pt->v[p].count;
+        e.key = pt->v[p].key;
         e.seq = (uint32_t)t->seq++;
         e.pidx = p;
         if (d->nrec == 1) {
@@ -1449,7 +1441,7 @@ static int merge_loop(trainer *t, tok_error *err)
         qentry *head = q_top(&t->q, &rc);
         if (!head)
             break;
-        uint64_t cur = (uint64_t)t->pairs.info[head->pidx].count;
+        uint64_t cur = (uint64_t)t->pairs.v[head->pidx].count;
         if (head->count != cur) {
             /* Out of date: back in the queue with the current count, as
              * Hugging Face pushes it back (here without leaving the
@@ -1514,34 +1506,40 @@ static int merge_loop(trainer *t, tok_error *err)
 static int final_merges(trainer *t, tok_bpe_train_result *out)
 {
     pair_table *pt = &t->pairs;
-    for (size_t p = 0; p < pt->n; p++)
-        pt->info[p].mark = 0;
+    uint8_t *mark = tok_calloc(pt->n, 1);
+    if (!mark)
+        return TOK_ENOMEM;
     size_t keep = 0;
     for (size_t i = t->nmerges; i-- > 0;) {
         const tok_merge *m = &t->merges[i];
         int64_t p = pt_get(pt, (uint64_t)(uint32_t)m->left << 32 |
                                    (uint32_t)m->right);
-        if (p < 0)
+        if (p < 0) {
+            tok_free(mark);
             return TOK_ENOMEM;
-        if (pt->info[p].mark)
+        }
+        if (mark[p])
             continue;
-        pt->info[p].mark = 1;
+        mark[p] = 1;
         keep++;
     }
     out->merges = tok_malloc((keep ? keep : 1) * sizeof *out->merges);
-    if (!out->merges)
+    if (!out->merges) {
+        tok_free(mark);
         return TOK_ENOMEM;
+    }
     size_t k = keep;
     for (size_t i = t->nmerges; i-- > 0;) {
         const tok_merge *m = &t->merges[i];
         int64_t p = pt_get(pt, (uint64_t)(uint32_t)m->left << 32 |
                                    (uint32_t)m->right);
-        if (pt->info[p].mark != 1)
+        if (mark[p] != 1)
             continue;
-        pt->info[p].mark = 2;
+        mark[p] = 2;
         out->merges[--k] = *m;
     }
     out->nmerges = keep;
+    tok_free(mark);
     return TOK_OK;
 }
 
