@@ -116,8 +116,7 @@ static int count_line(const tok_corpus_config *cfg, worker *w,
         if (s->end <= s->start)
             continue;
         size_t len = s->end - s->start;
-        if (tok_wc_add_hashed(w->wc, t + s->start, len,
-                              tok_hash_bytes(t + s->start, len), 1))
+        if (tok_wc_add(w->wc, t + s->start, len, 1))
             return TOK_ENOMEM;
     }
     return TOK_OK;
