@@ -176,41 +176,40 @@ static void sc_dispose(sym_cache *c)
 }
 
 /* ------------------------------------------------------------------------
- * Pair table: (left, right) -> index, with per-pair count and marks
+ * Pair table: (left, right) -> index, with per-pair count
  * ------------------------------------------------------------------------ */
 
-typedef struct pair_info {
+/* A pair and its count side by side: a merge looks a pair up and later
+ * changes its count, and the second access then finds the line cached. */
+typedef struct pair_rec {
+    uint64_t key;        /* left << 32 | right */
     int64_t count;
-    /* Scratch for the passes that build the initial word lists and the
-     * final merges list. */
-    uint32_t mark;
-    uint32_t head;
-} pair_info;
+} pair_rec;
 
+/* Slots are (tag << 32 | index + 1), 0 when empty: eight bytes, so the
+ * table is half the size it would be with the key in it, and the tag
+ * (other bits of the hash) spares the record of most other pairs. */
 typedef struct pair_table {
-    uint64_t *key;       /* left << 32 | right */
-    pair_info *info;
+    pair_rec *v;
     size_t n, cap;
-    struct pair_slot *slots;
+    uint64_t *slots;
     size_t nslots;
     unsigned shift;      /* 64 - log2(nslots) */
 } pair_table;
 
-/* The key sits in the slot so that a lookup touches one cache line. */
-typedef struct pair_slot {
-    uint64_t key;
-    uint32_t idx;        /* pair index + 1; 0 empty */
-    uint32_t unused;
-} pair_slot;
-
-static inline size_t pt_hash(const pair_table *t, uint64_t key)
+static inline uint64_t pt_mix(uint64_t key)
 {
-    return (size_t)((key * 0x9E3779B97F4A7C15ull) >> t->shift);
+    return key * 0x9E3779B97F4A7C15ull;
+}
+
+static inline uint64_t pt_tag(uint64_t h)
+{
+    return (h >> 8 & 0xffffffffu) << 32;
 }
 
 static int pt_rehash(pair_table *t, size_t nslots)
 {
-    pair_slot *slots = tok_calloc(nslots, sizeof *slots);
+    uint64_t *slots = tok_calloc(nslots, sizeof *slots);
     if (!slots)
         return TOK_ENOMEM;
     unsigned bits = 0;
@@ -219,11 +218,11 @@ static int pt_rehash(pair_table *t, size_t nslots)
     t->shift = 64 - bits;
     size_t mask = nslots - 1;
     for (size_t p = 0; p < t->n; p++) {
-        size_t i = pt_hash(t, t->key[p]);
-        while (slots[i].idx)
+        uint64_t h = pt_mix(t->v[p].key);
+        size_t i = (size_t)(h >> t->shift);
+        while (slots[i])
             i = (i + 1) & mask;
-        slots[i].key = t->key[p];
-        slots[i].idx = (uint32_t)p + 1;
+        slots[i] = pt_tag(h) | (p + 1);
     }
     tok_free(t->slots);
     t->slots = slots;
@@ -235,13 +234,15 @@ static int pt_rehash(pair_table *t, size_t nslots)
 static inline int64_t pt_get(pair_table *t, uint64_t key)
 {
     size_t mask = t->nslots - 1;
-    size_t i = pt_hash(t, key);
+    uint64_t h = pt_mix(key), tag = pt_tag(h);
+    size_t i = (size_t)(h >> t->shift);
     for (;;) {
-        const pair_slot *s = &t->slots[i];
-        if (!s->idx)
+        uint64_t s = t->slots[i];
+        if (!s)
             break;
-        if (s->key == key)
-            return s->idx - 1;
+        if ((s & 0xffffffff00000000ull) == tag &&
+            t->v[(uint32_t)s - 1].key == key)
+            return (uint32_t)s - 1;
         i = (i + 1) & mask;
     }
     if (TOK_UNLIKELY((t->n + 1) * 2 > t->nslots)) {
@@ -249,32 +250,18 @@ static inline int64_t pt_get(pair_table *t, uint64_t key)
             return -1;
         return pt_get(t, key);
     }
-    if (t->n == t->cap) {
-        size_t cap = t->cap ? t->cap * 2 : 4096;
-        uint64_t *k = tok_realloc(t->key, cap * sizeof *k);
-        if (!k)
-            return -1;
-        t->key = k;
-        pair_info *in = tok_realloc(t->info, cap * sizeof *in);
-        if (!in)
-            return -1;
-        t->info = in;
-        t->cap = cap;
-    }
+    if (TRAIN_GROW(t->v, t->cap, t->n + 1))
+        return -1;
     size_t p = t->n++;
-    t->key[p] = key;
-    t->info[p].count = 0;
-    t->info[p].mark = 0;
-    t->info[p].head = 0;
-    t->slots[i].key = key;
-    t->slots[i].idx = (uint32_t)p + 1;
+    t->v[p].key = key;
+    t->v[p].count = 0;
+    t->slots[i] = tag | (p + 1);
     return (int64_t)p;
 }
 
 static void pt_dispose(pair_table *t)
 {
-    tok_free(t->key);
-    tok_free(t->info);
+    tok_free(t->v);
     tok_free(t->slots);
 }
 
@@ -295,10 +282,17 @@ typedef struct qentry {
 
 #define ONE_WORD(w) ((uint64_t)(w) << 1 | 1)
 
+/* The queue in two parts: a heap of the entries counted at least `floor`
+ * and, in no order, the others -- most pairs a merge creates are rare and
+ * never reach the top, and the heap stays small enough to be cached.
+ * Every heap entry pops before every other one, so the pops are those of
+ * one heap over all entries. */
 typedef struct queue {
-    qentry *v;
+    qentry *v;           /* the heap */
     size_t n, cap;
-    const uint32_t *shared_lo, *shared_hi;   /* the initial lists */
+    qentry *cold;        /* the entries below the floor */
+    size_t ncold, coldcap;
+    uint64_t floor;
 } queue;
 
 static inline const uint32_t *entry_list(const qentry *e)
@@ -306,13 +300,46 @@ static inline const uint32_t *entry_list(const qentry *e)
     return (const uint32_t *)(uintptr_t)e->words;
 }
 
-static void entry_free(const queue *q, const qentry *e)
+/* ------------------------------------------------------------------------
+ * Word lists of the entries a merge pushes: carved out of large chunks,
+ * all released at the end.  Most entries stay in the queue to the end
+ * anyway, and one malloc per entry cost more than the lists of the few
+ * popped ones.
+ * ------------------------------------------------------------------------ */
+
+#define POOL_CHUNK ((size_t)1 << 18)     /* uint32_t values */
+
+typedef struct pool_chunk {
+    struct pool_chunk *prev;
+    size_t used, cap;
+    uint32_t v[];
+} pool_chunk;
+
+static uint32_t *pool_alloc(pool_chunk **pool, size_t n)
 {
-    if (e->words & 1)
-        return;
-    const uint32_t *l = entry_list(e);
-    if (l < q->shared_lo || l >= q->shared_hi)
-        tok_free((void *)(uintptr_t)e->words);
+    pool_chunk *c = *pool;
+    if (!c || c->cap - c->used < n) {
+        size_t cap = n > POOL_CHUNK ? n : POOL_CHUNK;
+        c = tok_malloc(sizeof *c + cap * sizeof c->v[0]);
+        if (!c)
+            return NULL;
+        c->prev = *pool;
+        c->used = 0;
+        c->cap = cap;
+        *pool = c;
+    }
+    uint32_t *p = c->v + c->used;
+    c->used += n;
+    return p;
+}
+
+static void pool_dispose(pool_chunk *pool)
+{
+    while (pool) {
+        pool_chunk *prev = pool->prev;
+        tok_free(pool);
+        pool = prev;
+    }
 }
 
 /* True when a pops before b. */
@@ -352,7 +379,7 @@ static void q_sift_down(queue *q, size_t i)
 
 static int q_push(queue *q, const qentry *e)
 {
-    if (TOK_GROW(q->v, q->cap, q->n + 1))
+    if (TRAIN_GROW(q->v, q->cap, q->n + 1))
         return TOK_ENOMEM;
     size_t i = q->n++;
     while (i > 0) {
@@ -375,55 +402,155 @@ static qentry q_pop(queue *q)
     return top;
 }
 
+static int q_add_cold(queue *q, const qentry *e)
+{
+    if (TRAIN_GROW(q->cold, q->coldcap, q->ncold + 1))
+        return TOK_ENOMEM;
+    q->cold[q->ncold++] = *e;
+    return TOK_OK;
+}
+
+/* Adds an entry to the queue. */
+static int q_add(queue *q, const qentry *e)
+{
+    return e->count >= q->floor ? q_push(q, e) : q_add_cold(q, e);
+}
+
+static inline unsigned bit_width(uint64_t x)
+{
+    unsigned n = 0;
+    while (x) {
+        n++;
+        x >>= 1;
+    }
+    return n;
+}
+
+/* A floor that at least k of the cold entries reach, and not many more:
+ * found by counts of bit widths, then of the next 8 bits. */
+static uint64_t choose_floor(const queue *q, size_t k)
+{
+    size_t hist[65] = {0};
+    for (size_t i = 0; i < q->ncold; i++)
+        hist[bit_width(q->cold[i].count)]++;
+    size_t acc = 0;
+    unsigned b = 64;
+    for (; b > 0; b--) {
+        if (acc + hist[b] >= k)
+            break;
+        acc += hist[b];
+    }
+    if (b == 0)
+        return 0;
+    /* Counts of width b are [2^(b-1), 2^b); split them in up to 256. */
+    unsigned shift = b - 1 > 8 ? b - 1 - 8 : 0;
+    uint64_t base = (uint64_t)1 << (b - 1 - shift);
+    size_t sub[256] = {0};
+    for (size_t i = 0; i < q->ncold; i++) {
+        uint64_t c = q->cold[i].count;
+        if (bit_width(c) == b)
+            sub[(c >> shift) - base]++;
+    }
+    size_t j = (size_t)base;
+    while (j-- > 0) {
+        acc += sub[j];
+        if (acc >= k)
+            break;
+    }
+    return (base + j) << shift;
+}
+
+/* Once the heap is empty: lowers the floor and brings the cold entries
+ * that reach it into the heap -- an eighth of them or more, so that this
+ * costs a constant per entry moved. */
+static int q_refill(queue *q)
+{
+    size_t k = q->ncold / 8 > 1024 ? q->ncold / 8 : 1024;
+    q->floor = k >= q->ncold ? 0 : choose_floor(q, k);
+    size_t keep = 0, moved = 0;
+    for (size_t i = 0; i < q->ncold; i++)
+        moved += q->cold[i].count >= q->floor;
+    if (TOK_GROW(q->v, q->cap, moved))
+        return TOK_ENOMEM;
+    for (size_t i = 0; i < q->ncold; i++) {
+        if (q->cold[i].count >= q->floor)
+            q->v[q->n++] = q->cold[i];
+        else
+            q->cold[keep++] = q->cold[i];
+    }
+    q->ncold = keep;
+    for (size_t i = q->n / Q_ARITY + 1; i-- > 0;)
+        if (i < q->n)
+            q_sift_down(q, i);
+    return TOK_OK;
+}
+
+/* The entry that pops next, or NULL when the queue is empty (*rc set on
+ * ENOMEM). */
+static qentry *q_top(queue *q, int *rc)
+{
+    *rc = TOK_OK;
+    if (q->n == 0 && q->ncold && (*rc = q_refill(q)) != TOK_OK)
+        return NULL;
+    return q->n ? &q->v[0] : NULL;
+}
+
 static void q_dispose(queue *q)
 {
-    for (size_t i = 0; i < q->n; i++)
-        entry_free(q, &q->v[i]);
     tok_free(q->v);
+    tok_free(q->cold);
 }
 
 /* ------------------------------------------------------------------------
  * Trainer state
  * ------------------------------------------------------------------------ */
 
-typedef struct tword {
-    uint64_t count;
-    uint32_t start;      /* into sym; LONG_FLAG marks a long word */
-    uint32_t len;        /* symbols left */
-} tword;
+/* A word is named by the offset of its header in sym; the header and the
+ * symbols after it are one record, so a visit to a word is one memory
+ * access, which the merge loop can prefetch from the list alone. */
+enum {
+    W_LEN,               /* symbols left */
+    W_LONG,              /* index in longs + 1, or 0 */
+    W_COUNT_LO,          /* the word's count, 64 bits */
+    W_COUNT_HI,
+    WHDR                 /* header size, in uint32_t */
+};
 
-#define LONG_FLAG 0x80000000u
-#define START(tw) ((tw).start & ~LONG_FLAG)
+static inline uint64_t word_count(const uint32_t *h)
+{
+    return (uint64_t)h[W_COUNT_HI] << 32 | h[W_COUNT_LO];
+}
 
 typedef struct trainer {
     const tok_bpe_train_config *cfg;
     tok_vocab *vocab;
-    /* Words with two symbols or more: symbols in one array. */
+    /* Words with two symbols or more, each a header then its symbols. */
     uint32_t *sym;
     size_t nsym, symcap;
-    uint32_t *lens;      /* characters per symbol; only with max length */
-    struct tword *words; /* one record, one cache line fetch, per word */
-    size_t nwords, wcap;
+    uint32_t *lens;      /* characters per symbol (same offsets as sym);
+                          * only with a maximum token length */
     pair_table pairs;
     queue q;
     uint64_t seq;
     uint32_t iter;
-    /* This iteration's new (pair, word) records, linked per pair. */
+    /* This iteration's new (pair, word) records, in the order the words
+     * were visited: the pair is an index in touched. */
     uint32_t *rec_word;
-    uint32_t *rec_next;  /* previous record of the same pair + 1; 0 none */
+    uint32_t *rec_pair;
     size_t nrec, reccap;
     uint32_t *initial_lists;
+    pool_chunk *lists;   /* the lists of later entries */
     tok_merge *merges;   /* every merge done, repeats included */
     size_t nmerges, mergecap;
     /* Words longer than LONG_WORD symbols, indexed by position. */
     struct long_word *longs;
     size_t nlongs;
-    uint32_t *wlong;     /* word -> index in longs, or NO_POS */
-    /* Within one merge of (a, b) into n, the pairs that change are (x, a),
-     * (x, n), (b, y) and (n, y) for the neighbours x and y; these caches,
-     * indexed by the neighbour's id and valid for one iteration, spare a
-     * hash lookup for every occurrence after the first. */
-    struct pair_cache *nb[4];
+    /* Within one merge of (a, b) into n, an occurrence with neighbours x
+     * and y takes from (x, a) and (b, y) what it gives to (x, n) and
+     * (n, y).  These caches, indexed by the neighbour's id and valid for
+     * one iteration, hold the touched entries of both pairs of its side,
+     * so that only the first occurrence next to x or y hashes. */
+    struct side_cache *left, *right;
     size_t ncache;
     /* The pairs one merge touches, with their count changes (applied
      * once per pair when the merge is done, not once per occurrence) and,
@@ -432,77 +559,94 @@ typedef struct trainer {
     size_t ntouched, touchedcap;
 } trainer;
 
-typedef struct pair_cache {
+typedef struct side_cache {
     uint32_t iter;
-    uint32_t tidx;       /* index in touched */
-} pair_cache;
+    uint32_t old;        /* touched index of (x, a), or of (b, y) */
+    uint32_t made;       /* touched index of (x, n), or of (n, y) */
+} side_cache;
 
 typedef struct touched {
     int64_t delta;
     uint32_t pidx;
-    uint32_t head;       /* newest (word, next) record + 1; 0 none */
+    uint32_t nrec;       /* words where the merge created the pair */
+    uint32_t last;       /* the last of them + 1; 0 none */
+    uint32_t *list;      /* its new entry's list, while it is filled */
 } touched;
 
-enum { NB_LEFT_OLD, NB_LEFT_NEW, NB_RIGHT_OLD, NB_RIGHT_NEW };
+#define NO_TOUCH UINT32_MAX
 
-/* The touched entry of pair `key` in this merge; x is its neighbour id,
- * which with the cache nb names the pair.  NULL on ENOMEM. */
-static inline touched *touch(trainer *t, int nb, uint32_t x, uint64_t key)
+/* A new touched entry for pair `key`; NO_TOUCH on ENOMEM. */
+static uint32_t new_touched(trainer *t, uint64_t key)
 {
-    pair_cache *e = &t->nb[nb][x];
-    if (e->iter == t->iter)
-        return &t->touched[e->tidx];
     int64_t p = pt_get(&t->pairs, key);
     if (TOK_UNLIKELY(p < 0) ||
-        TOK_GROW(t->touched, t->touchedcap, t->ntouched + 1))
-        return NULL;
-    e->iter = t->iter;
-    e->tidx = (uint32_t)t->ntouched;
-    touched *d = &t->touched[t->ntouched++];
+        TRAIN_GROW(t->touched, t->touchedcap, t->ntouched + 1))
+        return NO_TOUCH;
+    touched *d = &t->touched[t->ntouched];
     d->delta = 0;
     d->pidx = (uint32_t)p;
-    d->head = 0;
-    return d;
+    d->nrec = 0;
+    d->last = 0;
+    return (uint32_t)t->ntouched++;
 }
 
-/* Counts one more merge-created pair in word w (the +1 of Word::merge). */
-static int pair_plus(trainer *t, int nb, uint32_t x, uint32_t a, uint32_t b,
-                     int64_t c, uint32_t w)
+/* Fills the cache of neighbour x, on the right of the merged pair (a, b)
+ * or on its left, at its first occurrence in this merge.  (n, n) is made
+ * from either side, and Hugging Face has one entry for it: both sides
+ * share it.  NULL on ENOMEM. */
+static side_cache *side_setup(trainer *t, bool right, uint32_t x,
+                              uint32_t a, uint32_t b, uint32_t n)
 {
-    /* (n, n) can be reached from either side: one entry for it. */
-    if (nb == NB_RIGHT_NEW && a == b) {
-        nb = NB_LEFT_NEW;
-        x = a;
-    }
-    touched *d = touch(t, nb, x, (uint64_t)a << 32 | b);
-    if (TOK_UNLIKELY(!d))
+    side_cache *e = right ? &t->right[x] : &t->left[x];
+    const side_cache *twin = right ? &t->left[n] : &t->right[n];
+    e->old = new_touched(t, right ? (uint64_t)b << 32 | x
+                                  : (uint64_t)x << 32 | a);
+    if (x == n && twin->iter == t->iter)
+        e->made = twin->made;
+    else
+        e->made = new_touched(t, right ? (uint64_t)n << 32 | x
+                                       : (uint64_t)x << 32 | n);
+    if (e->old == NO_TOUCH || e->made == NO_TOUCH)
+        return NULL;
+    e->iter = t->iter;
+    return e;
+}
+
+static inline side_cache *side_of(trainer *t, bool right, uint32_t x,
+                                  uint32_t a, uint32_t b, uint32_t n)
+{
+    side_cache *e = right ? &t->right[x] : &t->left[x];
+    return e->iter == t->iter ? e : side_setup(t, right, x, a, b, n);
+}
+
+static int grow_records(trainer *t)
+{
+    size_t cap = t->reccap;
+    if (TOK_GROW(t->rec_word, cap, t->nrec + 1))
         return TOK_ENOMEM;
-    d->delta += c;
-    if (d->head && t->rec_word[d->head - 1] == w)
-        return TOK_OK;
-    if (t->nrec == t->reccap) {
-        size_t cap = t->reccap;
-        if (TOK_GROW(t->rec_word, cap, t->nrec + 1))
-            return TOK_ENOMEM;
-        uint32_t *n = tok_realloc(t->rec_next, cap * sizeof *n);
-        if (!n)
-            return TOK_ENOMEM;
-        t->rec_next = n;
-        t->reccap = cap;
-    }
-    t->rec_word[t->nrec] = w;
-    t->rec_next[t->nrec] = d->head;
-    d->head = (uint32_t)++t->nrec;
+    uint32_t *n = tok_realloc(t->rec_pair, cap * sizeof *n);
+    if (!n)
+        return TOK_ENOMEM;
+    t->rec_pair = n;
+    t->reccap = cap;
     return TOK_OK;
 }
 
-static int pair_minus(trainer *t, int nb, uint32_t x, uint32_t a,
-                      uint32_t b, int64_t c)
+/* Counts one more merge-created pair (touched entry m) in word w: the +1
+ * of Word::merge; the word goes into the pair's new entry once. */
+static inline int made_pair(trainer *t, uint32_t m, int64_t c, uint32_t w)
 {
-    touched *d = touch(t, nb, x, (uint64_t)a << 32 | b);
-    if (TOK_UNLIKELY(!d))
+    touched *d = &t->touched[m];
+    d->delta += c;
+    if (d->last == w + 1)
+        return TOK_OK;
+    if (TOK_UNLIKELY(t->nrec == t->reccap) && grow_records(t))
         return TOK_ENOMEM;
-    d->delta -= c;
+    t->rec_word[t->nrec] = w;
+    t->rec_pair[t->nrec] = m;
+    t->nrec++;
+    d->nrec++;
+    d->last = w + 1;
     return TOK_OK;
 }
 
@@ -636,20 +780,21 @@ static int cmp_u32(const void *pa, const void *pb)
     return a < b ? -1 : a > b;
 }
 
-/* merge_word for a long word: the same changes, found by position. */
+/* merge_at for a long word: the same changes, found by position. */
 static int merge_long(trainer *t, uint32_t w, uint32_t a, uint32_t b,
                       uint32_t nid)
 {
-    long_word *lw = &t->longs[t->wlong[w]];
+    uint32_t *h = t->sym + w;
+    long_word *lw = &t->longs[h[W_LONG] - 1];
     pos_list *found = lw_find(lw, (uint64_t)a << 32 | b);
     if (!found || found->n == 0)
         return TOK_OK;
     pos_list l = *found;              /* detached: new positions of this */
     memset(found, 0, sizeof *found);  /* pair go to a fresh list */
     qsort(l.v, l.n, sizeof *l.v, cmp_u32);
-    uint32_t *s = t->sym + START(t->words[w]);
-    uint32_t *ln = t->lens ? t->lens + START(t->words[w]) : NULL;
-    int64_t c = (int64_t)t->words[w].count;
+    uint32_t *s = h + WHDR;
+    uint32_t *ln = t->lens ? t->lens + w + WHDR : NULL;
+    int64_t c = (int64_t)word_count(h);
     size_t maxlen = t->cfg->max_token_length;
     int rc = TOK_OK;
     for (uint32_t k = 0; k < l.n && rc == TOK_OK; k++) {
@@ -662,15 +807,25 @@ static int merge_long(trainer *t, uint32_t w, uint32_t a, uint32_t b,
         uint32_t nl = ln ? ln[p] + ln[q] : 0;
         uint32_t pr = lw->prev[p], nx = lw->next[q];
         if (pr != NO_POS) {
-            rc |= pair_minus(t, NB_LEFT_OLD, s[pr], s[pr], a, c);
+            const side_cache *e = side_of(t, false, s[pr], a, b, nid);
+            if (!e) {
+                rc = TOK_ENOMEM;
+                break;
+            }
+            t->touched[e->old].delta -= c;
             if (!ln || (size_t)ln[pr] + nl < maxlen)
-                rc |= pair_plus(t, NB_LEFT_NEW, s[pr], s[pr], nid, c, w);
+                rc |= made_pair(t, e->made, c, w);
             rc |= lw_add(lw, (uint64_t)s[pr] << 32 | nid, pr);
         }
         if (nx != NO_POS) {
-            rc |= pair_minus(t, NB_RIGHT_OLD, s[nx], b, s[nx], c);
+            const side_cache *e = side_of(t, true, s[nx], a, b, nid);
+            if (!e) {
+                rc = TOK_ENOMEM;
+                break;
+            }
+            t->touched[e->old].delta -= c;
             if (!ln || (size_t)ln[nx] + nl < maxlen)
-                rc |= pair_plus(t, NB_RIGHT_NEW, s[nx], nid, s[nx], c, w);
+                rc |= made_pair(t, e->made, c, w);
             rc |= lw_add(lw, (uint64_t)nid << 32 | s[nx], p);
             lw->prev[nx] = p;
         }
@@ -679,31 +834,23 @@ static int merge_long(trainer *t, uint32_t w, uint32_t a, uint32_t b,
             ln[p] = nl;
         s[q] = NO_POS;
         lw->next[p] = nx;
-        t->words[w].len--;
+        h[W_LEN]--;
     }
     tok_free(l.v);
     return rc ? TOK_ENOMEM : TOK_OK;
 }
 
-/* Word::merge on word w: every non-overlapping (a, b), left to right,
- * becomes nid, reporting the pair changes around each one. */
-static int merge_word(trainer *t, uint32_t w, uint32_t a, uint32_t b,
-                      uint32_t nid)
+/* Word::merge on word w, from r, the first occurrence of (a, b): every
+ * non-overlapping (a, b), left to right, becomes nid, reporting the pair
+ * changes around each one. */
+static int merge_at(trainer *t, uint32_t w, size_t r, uint32_t a,
+                    uint32_t b, uint32_t nid)
 {
-    tword *tw = &t->words[w];
-    if (tw->start & LONG_FLAG)
-        return merge_long(t, w, a, b, nid);
-    uint32_t *s = t->sym + tw->start;
-    uint32_t *ln = t->lens ? t->lens + tw->start : NULL;
-    size_t len = tw->len;
-    /* Nothing moves before the first occurrence: find it without
-     * writing. */
-    size_t r = 0;
-    while (r + 1 < len && (s[r] != a || s[r + 1] != b))
-        r++;
-    if (r + 1 >= len)
-        return TOK_OK;
-    int64_t c = (int64_t)tw->count;
+    uint32_t *h = t->sym + w;
+    uint32_t *s = h + WHDR;
+    uint32_t *ln = t->lens ? t->lens + w + WHDR : NULL;
+    size_t len = h[W_LEN];
+    int64_t c = (int64_t)word_count(h);
     size_t maxlen = t->cfg->max_token_length;
     size_t j = r;
     int rc = TOK_OK;
@@ -718,16 +865,20 @@ static int merge_word(trainer *t, uint32_t w, uint32_t a, uint32_t b,
         }
         uint32_t nl = ln ? ln[r] + ln[r + 1] : 0;
         if (j > 0) {
-            uint32_t x = s[j - 1];
-            rc |= pair_minus(t, NB_LEFT_OLD, x, x, a, c);
+            const side_cache *e = side_of(t, false, s[j - 1], a, b, nid);
+            if (!e)
+                return TOK_ENOMEM;
+            t->touched[e->old].delta -= c;
             if (!ln || (size_t)ln[j - 1] + nl < maxlen)
-                rc |= pair_plus(t, NB_LEFT_NEW, x, x, nid, c, w);
+                rc |= made_pair(t, e->made, c, w);
         }
         if (r + 2 < len) {
-            uint32_t y = s[r + 2];
-            rc |= pair_minus(t, NB_RIGHT_OLD, y, b, y, c);
+            const side_cache *e = side_of(t, true, s[r + 2], a, b, nid);
+            if (!e)
+                return TOK_ENOMEM;
+            t->touched[e->old].delta -= c;
             if (!ln || (size_t)ln[r + 2] + nl < maxlen)
-                rc |= pair_plus(t, NB_RIGHT_NEW, y, nid, y, c, w);
+                rc |= made_pair(t, e->made, c, w);
         }
         if (rc)
             return TOK_ENOMEM;
@@ -737,7 +888,23 @@ static int merge_word(trainer *t, uint32_t w, uint32_t a, uint32_t b,
         j++;
         r += 2;
     }
-    t->words[w].len = (uint32_t)j;
+    h[W_LEN] = (uint32_t)j;
+    return TOK_OK;
+}
+
+/* Merges (a, b) into nid in word w.  Half the words of an entry no longer
+ * hold the pair, so the scan for it is kept apart and inline. */
+static inline int merge_word(trainer *t, uint32_t w, uint32_t a, uint32_t b,
+                             uint32_t nid)
+{
+    const uint32_t *h = t->sym + w;
+    if (h[W_LONG])
+        return merge_long(t, w, a, b, nid);
+    const uint32_t *s = h + WHDR;
+    size_t len = h[W_LEN];
+    for (size_t r = 0; r + 1 < len; r++)
+        if (s[r] == a && s[r + 1] == b)
+            return merge_at(t, w, r, a, b, nid);
     return TOK_OK;
 }
 
@@ -1006,14 +1173,16 @@ static int tokenize_words(trainer *t, const tok_word_counts *wc,
         goto out;
     for (size_t k = 0; k < 128 * 4; k++)
         ascii_ids[k] = ASCII_UNSET;     /* pending ids have changed */
-    /* Sized once: memory here is most of the merging phase's. */
-    t->symcap = nchars ? nchars : 1;
+    /* Sized once: memory here is most of the merging phase's.  A word
+     * with a pair has at least two characters, so there are at most
+     * nchars / 2 headers. */
+    if (nchars > (UINT32_MAX - WHDR - 2) / (WHDR / 2 + 1))
+        goto out;       /* words are named by 32-bit offsets */
+    /* The slack: a word left out (fewer than two symbols) still writes
+     * its symbol after the next header. */
+    t->symcap = nchars + nchars / 2 * WHDR + WHDR + 1;
     t->sym = tok_malloc(t->symcap * sizeof *t->sym);
-    t->wcap = wc->n ? wc->n : 1;
-    t->words = tok_malloc(t->wcap * sizeof *t->words);
-    if (nchars >= LONG_FLAG)
-        goto out;       /* symbols are indexed with 31 bits */
-    if (!t->sym || !t->words)
+    if (!t->sym)
         goto out;
 
     /* Pass 2: the symbols of every word that has at least one pair (there
@@ -1026,7 +1195,7 @@ static int tokenize_words(trainer *t, const tok_word_counts *wc,
     for (size_t i = 0; i < wc->n; i++) {
         const unsigned char *s = (const unsigned char *)tok_wc_word(wc, i);
         size_t len = wc->v[i].len;
-        size_t start = t->nsym, k = start;
+        size_t start = t->nsym + WHDR, k = start;
         for (size_t p = 0; p < len;) {
             int32_t id;
             symbol_at(t, &sc, &pl, ascii_ids, s, len, &p, &id);
@@ -1039,11 +1208,11 @@ static int tokenize_words(trainer *t, const tok_word_counts *wc,
         }
         if (k - start < 2)
             continue;
-        tword *tw = &t->words[t->nwords];
-        tw->start = (uint32_t)start;
-        tw->len = (uint32_t)(k - start);
-        tw->count = wc->v[i].count;
-        t->nwords++;
+        uint32_t *h = t->sym + t->nsym;
+        h[W_LEN] = (uint32_t)(k - start);
+        h[W_LONG] = 0;
+        h[W_COUNT_LO] = (uint32_t)wc->v[i].count;
+        h[W_COUNT_HI] = (uint32_t)(wc->v[i].count >> 32);
         t->nsym = k;
     }
     rc = TOK_OK;
@@ -1063,75 +1232,88 @@ static int count_pairs(trainer *t)
     pair_table *pt = &t->pairs;
     if (pt_rehash(pt, 4096))
         return TOK_ENOMEM;
-    /* Pass A: counts, and in head[] the number of words per pair (mark[]
-     * holds the last word seen, + 1, to count each word once). */
-    for (size_t w = 0; w < t->nwords; w++) {
-        const uint32_t *s = t->sym + START(t->words[w]);
-        int64_t c = (int64_t)t->words[w].count;
-        for (size_t i = 0; i + 1 < t->words[w].len; i++) {
+    /* The pair at each position, found once and read again below. */
+    uint32_t *at = tok_malloc((t->nsym ? t->nsym : 1) * sizeof *at);
+    uint32_t *mark = NULL, *fill = NULL;
+    size_t *off = NULL;
+    int rc = TOK_ENOMEM;
+    if (!at)
+        goto out;
+    size_t k = 0;
+    /* Pass A: the counts. */
+    for (size_t w = 0; w < t->nsym; w += WHDR + t->sym[w + W_LEN]) {
+        const uint32_t *s = t->sym + w + WHDR;
+        int64_t c = (int64_t)word_count(t->sym + w);
+        for (size_t i = 0; i + 1 < t->sym[w + W_LEN]; i++) {
             int64_t p = pt_get(pt, (uint64_t)s[i] << 32 | s[i + 1]);
             if (p < 0)
-                return TOK_ENOMEM;
-            pt->info[p].count += c;
-            if (pt->info[p].mark != w + 1) {
-                pt->info[p].mark = (uint32_t)w + 1;
-                pt->info[p].head++;
+                goto out;
+            at[k++] = (uint32_t)p;
+            pt->v[p].count += c;
+        }
+    }
+    /* Pass B: the number of words per pair in fill[] (mark[] holds the
+     * last word seen, + 1, to count each word once); pass C: the lists,
+     * each {n, words...} as an entry's words are, with fill[] as the
+     * fill position. */
+    mark = tok_calloc(pt->n, sizeof *mark);
+    fill = tok_calloc(pt->n, sizeof *fill);
+    off = tok_malloc((pt->n + 1) * sizeof *off);
+    if (!mark || !fill || !off)
+        goto out;
+    k = 0;
+    for (size_t w = 0; w < t->nsym; w += WHDR + t->sym[w + W_LEN]) {
+        for (size_t i = 0; i + 1 < t->sym[w + W_LEN]; i++) {
+            uint32_t p = at[k++];
+            if (mark[p] != w + 1) {
+                mark[p] = (uint32_t)w + 1;
+                fill[p]++;
             }
         }
     }
     size_t total = 0;
-    size_t *off = tok_malloc((pt->n + 1) * sizeof *off);
-    if (!off)
-        return TOK_ENOMEM;
-    /* Each list is {n, words...}, as an entry's words are. */
     for (size_t p = 0; p < pt->n; p++) {
         off[p] = total;
-        total += (size_t)pt->info[p].head + 1;
-        pt->info[p].head = 0;
-        pt->info[p].mark = 0;
+        total += (size_t)fill[p] + 1;
+        fill[p] = 0;
+        mark[p] = 0;
     }
     off[pt->n] = total;
     t->initial_lists = tok_malloc((total ? total : 1) * sizeof(uint32_t));
-    if (!t->initial_lists) {
-        tok_free(off);
-        return TOK_ENOMEM;
-    }
-    /* Pass B: the word lists (head[] is the fill position now). */
-    for (size_t w = 0; w < t->nwords; w++) {
-        const uint32_t *s = t->sym + START(t->words[w]);
-        for (size_t i = 0; i + 1 < t->words[w].len; i++) {
-            int64_t p = pt_get(pt, (uint64_t)s[i] << 32 | s[i + 1]);
-            if (pt->info[p].mark != w + 1) {
-                pt->info[p].mark = (uint32_t)w + 1;
-                t->initial_lists[off[p] + 1 + pt->info[p].head++] = (uint32_t)w;
+    if (!t->initial_lists)
+        goto out;
+    k = 0;
+    for (size_t w = 0; w < t->nsym; w += WHDR + t->sym[w + W_LEN]) {
+        for (size_t i = 0; i + 1 < t->sym[w + W_LEN]; i++) {
+            uint32_t p = at[k++];
+            if (mark[p] != w + 1) {
+                mark[p] = (uint32_t)w + 1;
+                t->initial_lists[off[p] + 1 + fill[p]++] = (uint32_t)w;
             }
         }
     }
-    if (TOK_GROW(t->q.v, t->q.cap, pt->n)) {
-        tok_free(off);
-        return TOK_ENOMEM;
-    }
-    t->q.shared_lo = t->initial_lists;
-    t->q.shared_hi = t->initial_lists + total;
+    /* All cold: the first look at the top chooses the floor. */
+    if (TOK_GROW(t->q.cold, t->q.coldcap, pt->n))
+        goto out;
     for (size_t p = 0; p < pt->n; p++) {
         uint32_t *list = t->initial_lists + off[p];
-        list[0] = pt->info[p].head;
-        pt->info[p].mark = 0;
-        pt->info[p].head = 0;
-        if (pt->info[p].count <= 0)
+        list[0] = fill[p];
+        if (pt->v[p].count <= 0)
             continue;
-        qentry *e = &t->q.v[t->q.n++];
-        e->count = (uint64_t)pt->info[p].count;
-        e->key = pt->key[p];
+        qentry *e = &t->q.cold[t->q.ncold++];
+        e->count = (uint64_t)pt->v[p].count;
+        e->key = pt->v[p].key;
         e->seq = (uint32_t)t->seq++;
         e->pidx = (uint32_t)p;
         e->words = (uint64_t)(uintptr_t)list;
     }
+    rc = TOK_OK;
+out:
+    tok_free(at);
+    tok_free(mark);
+    tok_free(fill);
     tok_free(off);
-    for (size_t i = t->q.n / Q_ARITY + 1; i-- > 0;)
-        if (i < t->q.n)
-            q_sift_down(&t->q, i);
-    return TOK_OK;
+    return rc;
 }
 
 /* The neighbour caches cover every id the vocabulary can reach. */
@@ -1140,12 +1322,9 @@ static int setup_caches(trainer *t)
     size_t n = t->cfg->vocab_size > t->vocab->count ? t->cfg->vocab_size
                                                      : t->vocab->count;
     t->ncache = n + 1;
-    for (size_t i = 0; i < 4; i++) {
-        t->nb[i] = tok_calloc(t->ncache, sizeof *t->nb[i]);
-        if (!t->nb[i])
-            return TOK_ENOMEM;
-    }
-    return TOK_OK;
+    t->left = tok_calloc(t->ncache, sizeof *t->left);
+    t->right = tok_calloc(t->ncache, sizeof *t->right);
+    return t->left && t->right ? TOK_OK : TOK_ENOMEM;
 }
 
 /* Gives every long word its position index. */
@@ -1153,22 +1332,19 @@ static int setup_long_words(trainer *t)
 {
     size_t limit = t->cfg->long_word ? t->cfg->long_word : LONG_WORD;
     size_t n = 0;
-    for (size_t w = 0; w < t->nwords; w++)
-        n += t->words[w].len > limit;
+    for (size_t w = 0; w < t->nsym; w += WHDR + t->sym[w + W_LEN])
+        n += t->sym[w + W_LEN] > limit;
     if (n == 0)
         return TOK_OK;
-    t->wlong = tok_malloc(t->nwords * sizeof *t->wlong);
     t->longs = tok_calloc(n, sizeof *t->longs);
-    if (!t->wlong || !t->longs)
+    if (!t->longs)
         return TOK_ENOMEM;
-    for (size_t w = 0; w < t->nwords; w++) {
-        t->wlong[w] = NO_POS;
-        if (t->words[w].len <= limit)
+    for (size_t w = 0; w < t->nsym; w += WHDR + t->sym[w + W_LEN]) {
+        uint32_t *h = t->sym + w;
+        if (h[W_LEN] <= limit)
             continue;
-        t->wlong[w] = (uint32_t)t->nlongs;
-        t->words[w].start |= LONG_FLAG;
-        if (lw_init(&t->longs[t->nlongs++], t->sym + START(t->words[w]),
-                    t->words[w].len))
+        h[W_LONG] = (uint32_t)++t->nlongs;
+        if (lw_init(&t->longs[t->nlongs - 1], h + WHDR, h[W_LEN]))
             return TOK_ENOMEM;
     }
     return TOK_OK;
@@ -1180,36 +1356,37 @@ static int push_new_pairs(trainer *t)
 {
     pair_table *pt = &t->pairs;
     for (size_t k = 0; k < t->ntouched; k++)
-        pt->info[t->touched[k].pidx].count += t->touched[k].delta;
+        pt->v[t->touched[k].pidx].count += t->touched[k].delta;
     for (size_t k = 0; k < t->ntouched; k++) {
-        const touched *d = &t->touched[k];
+        touched *d = &t->touched[k];
         uint32_t p = d->pidx;
-        if (!d->head || pt->info[p].count <= 0)
+        d->list = NULL;
+        if (!d->nrec || pt->v[p].count <= 0)
             continue;
         qentry e;
-        e.count = (uint64_t)pt->info[p].count;
-        e.key = pt->key[p];
+        e.count = (uint64_t)pt->v[p].count;
+        e.key = pt->v[p].key;
         e.seq = (uint32_t)t->seq++;
         e.pidx = p;
-        uint32_t n = 0;
-        for (uint32_t r = d->head; r; r = t->rec_next[r - 1])
-            n++;
-        if (n == 1) {
-            e.words = ONE_WORD(t->rec_word[d->head - 1]);
+        if (d->nrec == 1) {
+            e.words = ONE_WORD(d->last - 1);
         } else {
-            uint32_t *list = tok_malloc(((size_t)n + 1) * sizeof *list);
-            if (!list)
+            /* Filled below, from the records. */
+            d->list = pool_alloc(&t->lists, (size_t)d->nrec + 1);
+            if (!d->list)
                 return TOK_ENOMEM;
-            list[0] = n;
-            size_t i = 1;
-            for (uint32_t r = d->head; r; r = t->rec_next[r - 1])
-                list[i++] = t->rec_word[r - 1];
-            e.words = (uint64_t)(uintptr_t)list;
+            d->list[0] = 0;
+            e.words = (uint64_t)(uintptr_t)d->list;
         }
-        if (q_push(&t->q, &e)) {
-            entry_free(&t->q, &e);
+        if (q_add(&t->q, &e))
             return TOK_ENOMEM;
-        }
+    }
+    /* In visiting order, so each list is in the order of the list it came
+     * from: increasing offsets, which the next visits read in passing. */
+    for (size_t r = 0; r < t->nrec; r++) {
+        uint32_t *list = t->touched[t->rec_pair[r]].list;
+        if (list)
+            list[++list[0]] = t->rec_word[r];
     }
     t->ntouched = 0;
     t->nrec = 0;
@@ -1260,27 +1437,32 @@ static int merge_loop(trainer *t, tok_error *err)
     uint64_t last = now_ms();
     size_t start = t->vocab->count;
     int rc = TOK_OK;
-    while (t->vocab->count < cfg->vocab_size && t->q.n) {
-        qentry *head = &t->q.v[0];
-        uint64_t cur = (uint64_t)t->pairs.info[head->pidx].count;
+    while (t->vocab->count < cfg->vocab_size) {
+        qentry *head = q_top(&t->q, &rc);
+        if (!head)
+            break;
+        uint64_t cur = (uint64_t)t->pairs.v[head->pidx].count;
         if (head->count != cur) {
             /* Out of date: back in the queue with the current count, as
              * Hugging Face pushes it back (here without leaving the
-             * array). */
+             * heap when it still belongs there). */
             head->count = cur;
             head->seq = (uint32_t)t->seq++;
-            q_sift_down(&t->q, 0);
+            if (cur >= t->q.floor) {
+                q_sift_down(&t->q, 0);
+            } else {
+                qentry e = q_pop(&t->q);
+                if ((rc = q_add_cold(&t->q, &e)) != TOK_OK)
+                    break;
+            }
             continue;
         }
         qentry top = q_pop(&t->q);
-        if (top.count < 1 || cfg->min_frequency > top.count) {
-            entry_free(&t->q, &top);
+        if (top.count < 1 || cfg->min_frequency > top.count)
             break;
-        }
         uint32_t a = (uint32_t)(top.key >> 32), b = (uint32_t)top.key;
         int32_t nid = merged_token(t, a, b, &buf);
-        if (nid < 0 || TOK_GROW(t->merges, t->mergecap, t->nmerges + 1)) {
-            entry_free(&t->q, &top);
+        if (nid < 0 || TRAIN_GROW(t->merges, t->mergecap, t->nmerges + 1)) {
             rc = TOK_ENOMEM;
             break;
         }
@@ -1296,15 +1478,12 @@ static int merge_loop(trainer *t, tok_error *err)
             const uint32_t *list = entry_list(&top);
             uint32_t n = list[0];
             for (uint32_t i = 1; i <= n && rc == TOK_OK; i++) {
-                /* Words are scattered: fetch ahead, the record first. */
+                /* Words are scattered: fetch ahead. */
                 if (i + 8 <= n)
-                    PREFETCH(&t->words[list[i + 8]]);
-                if (i + 4 <= n)
-                    PREFETCH(t->sym + START(t->words[list[i + 4]]));
+                    PREFETCH(t->sym + list[i + 8]);
                 rc = merge_word(t, list[i], a, b, (uint32_t)nid);
             }
         }
-        entry_free(&t->q, &top);
         if (rc || (rc = push_new_pairs(t)) != TOK_OK)
             break;
         if (cfg->progress && (t->nmerges & 63) == 0) {
@@ -1327,34 +1506,40 @@ static int merge_loop(trainer *t, tok_error *err)
 static int final_merges(trainer *t, tok_bpe_train_result *out)
 {
     pair_table *pt = &t->pairs;
-    for (size_t p = 0; p < pt->n; p++)
-        pt->info[p].mark = 0;
+    uint8_t *mark = tok_calloc(pt->n, 1);
+    if (!mark)
+        return TOK_ENOMEM;
     size_t keep = 0;
     for (size_t i = t->nmerges; i-- > 0;) {
         const tok_merge *m = &t->merges[i];
         int64_t p = pt_get(pt, (uint64_t)(uint32_t)m->left << 32 |
                                    (uint32_t)m->right);
-        if (p < 0)
+        if (p < 0) {
+            tok_free(mark);
             return TOK_ENOMEM;
-        if (pt->info[p].mark)
+        }
+        if (mark[p])
             continue;
-        pt->info[p].mark = 1;
+        mark[p] = 1;
         keep++;
     }
     out->merges = tok_malloc((keep ? keep : 1) * sizeof *out->merges);
-    if (!out->merges)
+    if (!out->merges) {
+        tok_free(mark);
         return TOK_ENOMEM;
+    }
     size_t k = keep;
     for (size_t i = t->nmerges; i-- > 0;) {
         const tok_merge *m = &t->merges[i];
         int64_t p = pt_get(pt, (uint64_t)(uint32_t)m->left << 32 |
                                    (uint32_t)m->right);
-        if (pt->info[p].mark != 1)
+        if (mark[p] != 1)
             continue;
-        pt->info[p].mark = 2;
+        mark[p] = 2;
         out->merges[--k] = *m;
     }
     out->nmerges = keep;
+    tok_free(mark);
     return TOK_OK;
 }
 
@@ -1401,20 +1586,19 @@ int tok_bpe_train(const tok_word_counts *wc, const tok_bpe_train_config *cfg,
         rc = tok_error_set(err, TOK_ENOMEM, "out of memory");
     tok_free(t.sym);
     tok_free(t.lens);
-    tok_free(t.words);
     pt_dispose(&t.pairs);
     q_dispose(&t.q);
     tok_free(t.rec_word);
-    tok_free(t.rec_next);
+    tok_free(t.rec_pair);
     tok_free(t.touched);
     tok_free(t.initial_lists);
+    pool_dispose(t.lists);
     tok_free(t.merges);
-    for (size_t i = 0; i < 4; i++)
-        tok_free(t.nb[i]);
+    tok_free(t.left);
+    tok_free(t.right);
     for (size_t i = 0; i < t.nlongs; i++)
         lw_dispose(&t.longs[i]);
     tok_free(t.longs);
-    tok_free(t.wlong);
     if (rc)
         tok_bpe_train_result_dispose(out);
     return rc;

@@ -4,21 +4,28 @@
 #ifndef TOK_TRAIN_INTERNAL_H
 #define TOK_TRAIN_INTERNAL_H
 
+#include <string.h>
+
 #include "common.h"
 #include "model.h"
 #include "tok_train.h"
 #include "vocab.h"
+
+/* TOK_GROW for loops that add one element at a time: the common case,
+ * room left, is decided without a call. */
+#define TRAIN_GROW(ptr, cap, need) \
+    ((need) <= (cap) ? TOK_OK : TOK_GROW(ptr, cap, need))
 
 /* ------------------------------------------------------------------------
  * Word counts: distinct pre-tokenized words and how often each was seen.
  * ------------------------------------------------------------------------ */
 
 typedef struct tok_wc_entry {
-    uint64_t hash;      /* tok_hash_bytes of the word */
+    uint64_t hash;      /* tok_wc_hash of the word */
     uint64_t count;
     uint64_t off;       /* into the arena */
-    uint64_t head;      /* the first 8 bytes, zero-padded: most words are
-                         * compared without touching the arena */
+    uint64_t head;      /* tok_wc_head: most words are compared without
+                         * touching the arena */
     uint32_t len;
 } tok_wc_entry;
 
@@ -38,10 +45,92 @@ struct tok_word_counts {
 
 void tok_wc_init(tok_word_counts *wc);
 void tok_wc_dispose(tok_word_counts *wc);
+
+static inline uint32_t tok_wc_load32(const unsigned char *p)
+{
+    uint32_t x;
+    memcpy(&x, p, 4);
+    return x;
+}
+
+/* The first 8 bytes of a word, zero-padded. */
+static inline uint64_t tok_wc_head(const char *s, size_t len)
+{
+    const unsigned char *p = (const unsigned char *)s;
+    if (len >= 8) {
+        uint64_t x;
+        memcpy(&x, p, 8);
+        return x;
+    }
+    if (len >= 4)       /* two overlapping loads, no loop */
+        return tok_wc_load32(p) |
+               (uint64_t)tok_wc_load32(p + len - 4) >> (8 * (8 - len))
+                   << 32;
+    uint64_t x = 0;
+    for (size_t i = 0; i < len; i++)
+        x |= (uint64_t)p[i] << (8 * i);
+    return x;
+}
+
+/* The hash of a word in the table, given its head: words are short, and
+ * a short word is its head and length. */
+static inline uint64_t tok_wc_hash(const char *s, size_t len, uint64_t head)
+{
+    uint64_t h = head ^ (len * 0x9E3779B97F4A7C15ull);
+    if (len > 8) {
+        /* 8-byte steps, the last one overlapping the one before. */
+        const unsigned char *p = (const unsigned char *)s + 8;
+        for (size_t left = len - 8;; ) {
+            h = (h ^ h >> 31) * 0xBF58476D1CE4E5B9ull;
+            uint64_t x;
+            if (left <= 8) {
+                memcpy(&x, p + left - 8, 8);
+                h ^= x;
+                break;
+            }
+            memcpy(&x, p, 8);
+            h ^= x;
+            p += 8;
+            left -= 8;
+        }
+    }
+    h = (h ^ h >> 30) * 0xBF58476D1CE4E5B9ull;
+    h = (h ^ h >> 27) * 0x94D049BB133111EBull;
+    return h ^ h >> 31;
+}
+
+/* Adds a word that is not in the table yet, or that needs the table to
+ * grow first (the slow path of tok_wc_add). */
+int tok_wc_insert(tok_word_counts *wc, const char *s, size_t len,
+                  uint64_t hash, uint64_t head, uint64_t count);
+
 /* Adds `count` to the word (which need not be valid UTF-8 here; callers
- * check), with its tok_hash_bytes already computed. */
-int tok_wc_add_hashed(tok_word_counts *wc, const char *s, size_t len,
-                      uint64_t hash, uint64_t count);
+ * check).  Inline: counting calls it for every word of the corpus, and
+ * nearly every word is already in the table. */
+static inline int tok_wc_add(tok_word_counts *wc, const char *s, size_t len,
+                             uint64_t count)
+{
+    uint64_t head = tok_wc_head(s, len);
+    uint64_t hash = tok_wc_hash(s, len, head);
+    if (TOK_LIKELY(wc->nslots != 0)) {
+        size_t mask = wc->nslots - 1;
+        for (size_t slot = (size_t)hash & mask;; slot = (slot + 1) & mask) {
+            uint32_t i = wc->slots[slot];
+            if (i == UINT32_MAX)
+                break;
+            tok_wc_entry *e = &wc->v[i];
+            if (e->hash == hash && e->len == len && e->head == head &&
+                (len <= 8 ||
+                 memcmp(wc->arena + e->off + 8, s + 8, len - 8) == 0)) {
+                e->count += count;
+                wc->total += count;
+                return TOK_OK;
+            }
+        }
+    }
+    return tok_wc_insert(wc, s, len, hash, head, count);
+}
+
 /* Adds every word of src to dst. */
 int tok_wc_merge(tok_word_counts *dst, const tok_word_counts *src);
 static inline const char *tok_wc_word(const tok_word_counts *wc, size_t i)

@@ -42,15 +42,8 @@ static int rehash(tok_word_counts *wc, size_t nslots)
     return TOK_OK;
 }
 
-static inline uint64_t word_head(const char *s, size_t len)
-{
-    uint64_t h = 0;
-    memcpy(&h, s, len < 8 ? len : 8);
-    return h;
-}
-
-int tok_wc_add_hashed(tok_word_counts *wc, const char *s, size_t len,
-                      uint64_t hash, uint64_t count)
+int tok_wc_insert(tok_word_counts *wc, const char *s, size_t len,
+                  uint64_t hash, uint64_t head, uint64_t count)
 {
     if (TOK_UNLIKELY((wc->n + 1) * 2 > wc->nslots)) {
         if (wc->n >= UINT32_MAX - 1 || len > UINT32_MAX)
@@ -60,7 +53,6 @@ int tok_wc_add_hashed(tok_word_counts *wc, const char *s, size_t len,
     }
     size_t mask = wc->nslots - 1;
     size_t slot = (size_t)hash & mask;
-    uint64_t head = word_head(s, len);
     for (;;) {
         uint32_t i = wc->slots[slot];
         if (i == EMPTY)
@@ -75,8 +67,8 @@ int tok_wc_add_hashed(tok_word_counts *wc, const char *s, size_t len,
         }
         slot = (slot + 1) & mask;
     }
-    if (TOK_GROW(wc->v, wc->cap, wc->n + 1) ||
-        TOK_GROW(wc->arena, wc->arena_cap, wc->arena_len + len + 1))
+    if (TRAIN_GROW(wc->v, wc->cap, wc->n + 1) ||
+        TRAIN_GROW(wc->arena, wc->arena_cap, wc->arena_len + len + 1))
         return TOK_ENOMEM;
     tok_wc_entry *e = &wc->v[wc->n];
     e->hash = hash;
@@ -96,8 +88,8 @@ int tok_wc_merge(tok_word_counts *dst, const tok_word_counts *src)
 {
     for (size_t i = 0; i < src->n; i++) {
         const tok_wc_entry *e = &src->v[i];
-        int rc = tok_wc_add_hashed(dst, src->arena + e->off, e->len, e->hash,
-                                   e->count);
+        int rc = tok_wc_insert(dst, src->arena + e->off, e->len, e->hash,
+                               e->head, e->count);
         if (rc)
             return rc;
     }
@@ -145,7 +137,7 @@ int tok_word_counts_add(tok_word_counts *wc, const char *word, size_t len,
         return tok_error_at(err, TOK_EUTF8, 0, bad,
                             "word counts: invalid UTF-8 at byte %zu of a "
                             "word", bad);
-    if (tok_wc_add_hashed(wc, word, len, tok_hash_bytes(word, len), count))
+    if (tok_wc_add(wc, word, len, count))
         return tok_error_set(err, TOK_ENOMEM, "out of memory");
     return TOK_OK;
 }
@@ -299,8 +291,7 @@ static int load_line(tok_word_counts *wc, const char *path, size_t lineno,
         return tok_error_at(err, TOK_EUTF8, lineno, 0,
                             "%s:%zu: invalid UTF-8 in the word", path,
                             lineno);
-    if (tok_wc_add_hashed(wc, word->data, word->len,
-                          tok_hash_bytes(word->data, word->len), count))
+    if (tok_wc_add(wc, word->data, word->len, count))
         return tok_error_set(err, TOK_ENOMEM, "out of memory");
     return TOK_OK;
 }
