@@ -148,9 +148,10 @@ static int apply_bert(const tok_postproc *p, const tok_tokenizer *tk,
                       bool roberta)
 {
     if (!add_special) {
+        /* RoBERTa's type ids are 0 with or without its special tokens. */
         if (push_seq(e, tk, 0, 0))
             return TOK_ENOMEM;
-        return pair ? push_seq(e, tk, 1, 1) : TOK_OK;
+        return pair ? push_seq(e, tk, 1, roberta ? 0 : 1) : TOK_OK;
     }
     if (push_special(e, tk, p->cls_id, 0) || push_seq(e, tk, 0, 0) ||
         push_special(e, tk, p->sep_id, 0))
