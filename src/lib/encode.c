@@ -242,6 +242,7 @@ static int encode_sequence(const tok_tokenizer *tk, const char *text,
     const tok_normalized *t = st.text;
     tok_pieces *out = &e->seq[which];
     out->len = 0;
+    bool track = tok_trunc_tracking(tk, o, e, which);
     for (size_t i = 0; i < st.splits->len; i++) {
         tok_split s = st.splits->v[i];
         if (s.end <= s.start)
@@ -256,6 +257,8 @@ static int encode_sequence(const tok_tokenizer *tk, const char *text,
         if (rc)
             return tok_error_set(err, rc, "%s failed",
                                  tk->model->ops->name);
+        if (track && tok_trunc_note_split(e, which, out->len, s.id >= 0))
+            return tok_error_set(err, TOK_ENOMEM, "out of memory");
         /* Word-relative byte offsets -> offsets in the original input. */
         for (size_t j = first; j < out->len; j++) {
             tok_piece *p = &out->v[j];
@@ -294,9 +297,10 @@ int tok_encode(const tok_tokenizer *tk, const char *text, size_t len,
 {
     const tok_encode_options *o = opts ? opts : &default_options;
     out->len = 0;
+    tok_encoding_reset_overflow(out);
     int rc = encode_sequence(tk, text, len, o, out, 0, err);
     if (!rc)
-        rc = tok_postprocess(tk, out, false, o->add_special_tokens);
+        rc = tok_encoding_finish(tk, out, false, o, err);
     if (rc) {
         out->len = 0;
         if (rc == TOK_ENOMEM)
@@ -312,6 +316,7 @@ int tok_encode_pair(const tok_tokenizer *tk, const char *a, size_t alen,
 {
     const tok_encode_options *o = opts ? opts : &default_options;
     out->len = 0;
+    tok_encoding_reset_overflow(out);
     int rc = encode_sequence(tk, a, alen, o, out, 0, err);
     if (!rc) {
         rc = encode_sequence(tk, b, blen, o, out, 1, err);
@@ -319,7 +324,7 @@ int tok_encode_pair(const tok_tokenizer *tk, const char *a, size_t alen,
             tok_error_prefix(err, "second text");
     }
     if (!rc)
-        rc = tok_postprocess(tk, out, true, o->add_special_tokens);
+        rc = tok_encoding_finish(tk, out, true, o, err);
     if (rc) {
         out->len = 0;
         if (rc == TOK_ENOMEM)
