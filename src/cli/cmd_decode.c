@@ -111,8 +111,9 @@ static void decoder_free(void *worker)
 }
 
 static int decode_line(void *worker, const char *line, size_t len,
-                       cli_buf *out, cli_line_error *fail)
+                       cli_buf *out, cli_buf *aux, cli_line_error *fail)
 {
+    (void)aux;
     decoder *d = worker;
     long n = parse_ids(d, line, len, fail);
     if (n < 0)
@@ -173,7 +174,8 @@ int cmd_decode(int argc, char **argv)
         return status;
     decode_ctx ctx = {tk, TOK_DECODE_OPTIONS_INIT};
     ctx.opts.skip_special_tokens = o.skip_special;
-    const cli_line_ops ops = {&ctx, decoder_new, decoder_free, decode_line};
+    const cli_line_ops ops = {&ctx, decoder_new, decoder_free, decode_line,
+                             NULL};
     static char dash[] = "-";
     char *stdin_only[] = {dash};
     status = cli_run_lines(&ops, n ? argv + 1 : stdin_only, n ? n : 1, 1);

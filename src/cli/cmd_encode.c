@@ -195,8 +195,9 @@ static int format_jsonl(const tok_encoding *enc, cli_buf *out)
 }
 
 static int encode_line(void *worker, const char *line, size_t len,
-                       cli_buf *out, cli_line_error *fail)
+                       cli_buf *out, cli_buf *aux, cli_line_error *fail)
 {
+    (void)aux;
     encoder *e = worker;
     const encode_ctx *c = e->ctx;
     tok_error err = {0};
@@ -315,7 +316,8 @@ int cmd_encode(int argc, char **argv)
     ctx.eo.special_in_text = (tok_special_policy)o.special;
     ctx.eo.offsets = (tok_offset_unit)o.offsets;
     ctx.eo.invalid_utf8 = (tok_invalid_policy)o.invalid;
-    const cli_line_ops ops = {&ctx, encoder_new, encoder_free, encode_line};
+    const cli_line_ops ops = {&ctx, encoder_new, encoder_free, encode_line,
+                             NULL};
     status = cli_run_lines(&ops, inputs, n ? n : 1, o.threads);
     tok_tokenizer_free(tk);
     return cli_finish(status);
