@@ -72,7 +72,9 @@ static void main_help(cli_str *s)
                     "  1  bad data or a runtime failure (the error names "
                     "the file and line;\n"
                     "     every line before it has been written)\n"
-                    "  2  bad usage\n\n"
+                    "  2  bad usage\n"
+                    "  3  done, but bad records were skipped (tok encode "
+                    "--on-error=skip)\n\n"
                     "Run 'tok COMMAND --help' for the options of a "
                     "command.\n");
 }

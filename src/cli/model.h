@@ -49,6 +49,13 @@ int cli_model_load(tok_tokenizer **out, const cli_model_opts *mo);
  * cli_model_load. */
 const char *cli_model_path(void);
 
+/* A token named on the command line (--append, --pad-token) by its id or
+ * its string; a number is an id.  Returns the id, or -1 after printing a
+ * usage error for option `opt`. */
+int32_t cli_token_option(const cli_command_spec *spec,
+                         const tok_tokenizer *tk, const char *opt,
+                         const char *value);
+
 /* Appends the names of the shipped vocabularies found, comma-separated,
  * in name order, to s. */
 void cli_model_list_names(cli_str *s);
