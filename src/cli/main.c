@@ -31,6 +31,8 @@ static const cli_command commands[] = {
                            "line"},
     {"info", cmd_info, "describe a tokenizer: model, vocabulary, special "
                        "tokens, stages"},
+    {"train", cmd_train, "learn a BPE, byte-level BPE or WordPiece "
+                         "vocabulary from text files"},
 };
 
 static void main_help(cli_str *s)
