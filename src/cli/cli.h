@@ -28,6 +28,7 @@ int cmd_encode(int argc, char **argv);
 int cmd_decode(int argc, char **argv);
 int cmd_info(int argc, char **argv);
 int cmd_train(int argc, char **argv);
+int cmd_count(int argc, char **argv);
 
 struct cli_command_spec;
 

@@ -32,7 +32,9 @@ static const cli_command commands[] = {
     {"info", cmd_info, "describe a tokenizer: model, vocabulary, special "
                        "tokens, stages"},
     {"train", cmd_train, "learn a BPE, byte-level BPE or WordPiece "
-                         "vocabulary from text files"},
+                         "vocabulary from text files or word counts"},
+    {"count", cmd_count, "count the words of a corpus as tok train would, "
+                         "or add counts up (--merge)"},
 };
 
 static void main_help(cli_str *s)
