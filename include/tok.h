@@ -252,7 +252,9 @@ typedef struct tok_padding {
     int32_t pad_id;
     uint32_t pad_type_id;
     /* The token string of the pad tokens; NULL: pad_id's string.  Copied:
-     * it need not outlive the call. */
+     * it need not outlive the call.  (tok_encoding_token_len gives the
+     * length of pad_id's string: with a pad_token of its own, take the
+     * strlen of tok_encoding_token.) */
     const char *pad_token;
 } tok_padding;
 #define TOK_PADDING_INIT {TOK_PAD_LONGEST, 0, 0, TOK_SIDE_RIGHT, 0, 0, NULL}

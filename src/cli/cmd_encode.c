@@ -654,7 +654,7 @@ static int setup(const cli_command_spec *spec, const encode_opts *o,
                             "already");
             return CLI_EXIT_USAGE;
         }
-        c->pair = c->field[1] != NULL;
+        c->pair = o->pair || c->field[1] != NULL;
     }
     if (o->append) {
         if (o->format == FORMAT_JSONL) {

@@ -14,6 +14,8 @@ $TOK encode --jsonl-field text -f jsonl in.jsonl
 # Two fields make pairs.
 printf '{"q": "Who?", "c": "Me.", "n": 1}\n' |
     $TOK encode --jsonl-field q,c -f jsonl
+# One field with --pair: split at its first TAB.
+printf '{"t": "Who?\\tMe."}\n' | $TOK encode --jsonl-field t --pair -f tokens
 # A lone \udcXX escape is the byte XX (Python's surrogateescape): bytes for
 # a byte-level model, invalid UTF-8 for BERT, at the escape.
 printf '{"text": "a\\udcffb", "x": "\\udc80"}\n' > bytes.jsonl
