@@ -323,3 +323,29 @@ int cli_model_save(const tok_tokenizer *tk, const char *path,
     }
     return TOK_OK;
 }
+
+/* A token given as an id or as its string (a number is an id).  Returns
+ * the id, or -1 after a usage error. */
+int32_t cli_token_option(const cli_command_spec *spec,
+                         const tok_tokenizer *tk, const char *opt,
+                         const char *value)
+{
+    size_t n = tok_vocab_size(tk);
+    size_t k = strspn(value, "0123456789");
+    if (*value && !value[k]) {
+        uint64_t v = 0;
+        for (const char *p = value; *p && v < n; p++)
+            v = v * 10 + (uint64_t)(*p - '0');
+        if (v >= n) {
+            cli_usage_error(spec, "%s: id %s is out of range (the "
+                            "vocabulary has %zu ids)", opt, value, n);
+            return -1;
+        }
+        return (int32_t)v;
+    }
+    int32_t id = tok_token_to_id(tk, value, strlen(value));
+    if (id < 0)
+        cli_usage_error(spec, "%s: '%s' is not a token of the vocabulary",
+                        opt, value);
+    return id;
+}

@@ -58,6 +58,13 @@ const char *cli_model_path(void);
 int cli_model_save(const tok_tokenizer *tk, const char *path,
                    tok_error *err);
 
+/* A token named on the command line (--append, --pad-token) by its id or
+ * its string; a number is an id.  Returns the id, or -1 after printing a
+ * usage error for option `opt`. */
+int32_t cli_token_option(const cli_command_spec *spec,
+                         const tok_tokenizer *tk, const char *opt,
+                         const char *value);
+
 /* Appends the names of the shipped vocabularies found, comma-separated,
  * in name order, to s. */
 void cli_model_list_names(cli_str *s);

@@ -690,10 +690,12 @@ static int run_model(const tok_tokenizer *tk, tok_encoding *e,
 }
 
 /* Runs the model over the splits of `text` into out, offsets through t's
- * alignments. */
+ * alignments.  With `track`, notes where each split's tokens end, for
+ * truncation (truncate.c). */
 static int model_splits(const tok_tokenizer *tk, tok_encoding *e,
                         const char *text, const tok_normalized *t,
-                        const tok_splits *sp, int lane, tok_pieces *out)
+                        const tok_splits *sp, int lane, tok_pieces *out,
+                        int which, bool track)
 {
     wc_probe ring[2 * WC_CHUNK];
     prepare_chunk(text, sp, e->wcache, 0, lane, ring);
@@ -722,6 +724,8 @@ static int model_splits(const tok_tokenizer *tk, tok_encoding *e,
         }
         if (rc)
             return rc;
+        if (track && tok_trunc_note_split(e, which, out->len, s.id >= 0))
+            return TOK_ENOMEM;
         tok_piece *p = out->v + first, *end = out->v + out->len;
         /* Word-relative byte offsets -> offsets in the original input. */
         for (; p < end; p++) {
@@ -744,7 +748,10 @@ static int encode_sequence(const tok_tokenizer *tk, const char *text,
 {
     tok_pieces *out = &e->seq[which];
     out->len = 0;
-    int path = e->no_lanes ? PATH_GENERAL : choose_path(tk, o, text, len);
+    /* Truncation needs to know where words end: the general path. */
+    bool track = tok_trunc_tracking(tk, o, e, which);
+    int path = e->no_lanes || track ? PATH_GENERAL
+                                    : choose_path(tk, o, text, len);
     int rc;
     if (path != PATH_GENERAL) {
         if (prepare_scratch(tk, e))
@@ -772,7 +779,7 @@ static int encode_sequence(const tok_tokenizer *tk, const char *text,
         if (prepare_scratch(tk, e))
             return tok_error_set(err, TOK_ENOMEM, "out of memory");
         rc = model_splits(tk, e, st.text->text, st.text, st.splits,
-                          KEY_TEXT, out);
+                          KEY_TEXT, out, which, track);
         if (rc)
             return tok_error_set(err, rc, "%s failed", tk->model->ops->name);
     }
@@ -803,9 +810,10 @@ int tok_encode(const tok_tokenizer *tk, const char *text, size_t len,
     const tok_encode_options *o = opts ? opts : &default_options;
     out->len = 0;
     out->tk = tk;
+    tok_encoding_reset_overflow(out);
     int rc = encode_sequence(tk, text, len, o, out, 0, err);
     if (!rc)
-        rc = tok_postprocess(tk, out, false, o->add_special_tokens);
+        rc = tok_encoding_finish(tk, out, false, o, err);
     if (rc) {
         out->len = 0;
         if (rc == TOK_ENOMEM)
@@ -822,6 +830,7 @@ int tok_encode_pair(const tok_tokenizer *tk, const char *a, size_t alen,
     const tok_encode_options *o = opts ? opts : &default_options;
     out->len = 0;
     out->tk = tk;
+    tok_encoding_reset_overflow(out);
     int rc = encode_sequence(tk, a, alen, o, out, 0, err);
     if (!rc) {
         rc = encode_sequence(tk, b, blen, o, out, 1, err);
@@ -829,7 +838,7 @@ int tok_encode_pair(const tok_tokenizer *tk, const char *a, size_t alen,
             tok_error_prefix(err, "second text");
     }
     if (!rc)
-        rc = tok_postprocess(tk, out, true, o->add_special_tokens);
+        rc = tok_encoding_finish(tk, out, true, o, err);
     if (rc) {
         out->len = 0;
         if (rc == TOK_ENOMEM)

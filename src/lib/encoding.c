@@ -35,6 +35,7 @@ void tok_encoding_free(tok_encoding *e)
     tok_word_cache_free(e->wcache);
     if (e->model_scratch && e->model_scratch_free)
         e->model_scratch_free(e->model_scratch);
+    tok_trunc_state_free(e->trunc);
     tok_free(e);
 }
 

@@ -37,6 +37,9 @@ struct tok_encoding {
     uint64_t scratch_owner;       /* uid of the tokenizer they belong to */
     void *model_scratch;
     void (*model_scratch_free)(void *);
+    /* Truncation's scratch and overflowing windows (truncate.c); NULL
+     * until a call truncates or pads. */
+    struct tok_trunc_state *trunc;
 };
 
 /* Frees a word cache (encode.c; NULL is fine). */
@@ -50,5 +53,23 @@ int tok_encoding_reserve(tok_encoding *e, size_t need);
  * template's special tokens when add_special is set. */
 int tok_postprocess(const tok_tokenizer *tk, tok_encoding *e, bool pair,
                     bool add_special);
+
+/* Truncation and padding (truncate.c): the last step of an encode call,
+ * in place of tok_postprocess -- truncates seq[0] (and seq[1]) as the
+ * options or the tokenizer ask, runs tok_postprocess for the kept tokens
+ * and for each overflowing window, then pads. */
+int tok_encoding_finish(const tok_tokenizer *tk, tok_encoding *e, bool pair,
+                        const tok_encode_options *o, tok_error *err);
+/* Hugging Face 0.23 stops tokenizing a text once it has max_length
+ * tokens, and decides the kept lengths of a pair from what it tokenized:
+ * to decide the same, the pipeline notes where each pre-token's tokens end
+ * when tok_trunc_tracking says truncation applies. */
+bool tok_trunc_tracking(const tok_tokenizer *tk, const tok_encode_options *o,
+                        tok_encoding *e, int which);
+int tok_trunc_note_split(tok_encoding *e, int which, size_t end,
+                         bool added);
+/* Forgets the windows of the previous call (at the start of each call). */
+void tok_encoding_reset_overflow(tok_encoding *e);
+void tok_trunc_state_free(struct tok_trunc_state *t);
 
 #endif

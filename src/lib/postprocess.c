@@ -152,9 +152,10 @@ static int apply_bert(const tok_postproc *p, tok_encoding *e, bool pair,
                       bool add_special, bool roberta)
 {
     if (!add_special) {
+        /* RoBERTa's type ids are 0 with or without its special tokens. */
         if (push_seq(e, 0, 0))
             return TOK_ENOMEM;
-        return pair ? push_seq(e, 1, 1) : TOK_OK;
+        return pair ? push_seq(e, 1, roberta ? 0 : 1) : TOK_OK;
     }
     if (push_special(e, p->cls_id, 0) || push_seq(e, 0, 0) ||
         push_special(e, p->sep_id, 0))
