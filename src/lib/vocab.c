@@ -108,13 +108,14 @@ int tok_vocab_add(tok_vocab *v, const char *s, size_t len, int32_t id,
                              (int)(len > 64 ? 64 : len), s, old, id);
     size_t uid = (size_t)id;
     if (uid >= v->size) {
-        if (TOK_GROW(v->str_off, v->cap, uid + 1))
+        /* Both arrays grow to the capacity v->cap will have; str_len
+         * first, so a failure between the two never leaves it short, and
+         * neither is reallocated while there is room (a realloc per
+         * token copies the array each time under some allocators). */
+        size_t len_cap = v->cap;
+        if (TOK_GROW(v->str_len, len_cap, uid + 1) ||
+            TOK_GROW(v->str_off, v->cap, uid + 1))
             return tok_error_set(err, TOK_ENOMEM, "out of memory");
-        size_t cap2 = v->cap;
-        uint32_t *lens = tok_realloc(v->str_len, cap2 * sizeof *lens);
-        if (!lens)
-            return tok_error_set(err, TOK_ENOMEM, "out of memory");
-        v->str_len = lens;
         for (size_t i = v->size; i <= uid; i++) {
             v->str_off[i] = UINT32_MAX;
             v->str_len[i] = 0;
