@@ -246,8 +246,11 @@ TOK_API const uint8_t *tok_encoding_special_mask(const tok_encoding *enc);
 TOK_API const uint8_t *tok_encoding_attention_mask(const tok_encoding *enc);
 /* Which text a token came from: 0 (first), 1 (second), -1 (template). */
 TOK_API const int8_t *tok_encoding_sequence_ids(const tok_encoding *enc);
-/* The vocabulary string of token i (borrowed from the tokenizer). */
+/* The vocabulary string of token i (borrowed from the tokenizer), NUL-
+ * terminated; tok_encoding_token_len gives its length in bytes, for
+ * vocabularies whose tokens hold NUL bytes. */
 TOK_API const char *tok_encoding_token(const tok_encoding *enc, size_t i);
+TOK_API size_t tok_encoding_token_len(const tok_encoding *enc, size_t i);
 
 /* ------------------------------------------------------------------------
  * Decoding

@@ -26,6 +26,8 @@ typedef int (*cli_command_fn)(int argc, char **argv);
 int cmd_encode(int argc, char **argv);
 int cmd_decode(int argc, char **argv);
 int cmd_info(int argc, char **argv);
+int cmd_train(int argc, char **argv);
+int cmd_convert(int argc, char **argv);
 
 struct cli_command_spec;
 

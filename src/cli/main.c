@@ -31,6 +31,10 @@ static const cli_command commands[] = {
                            "line"},
     {"info", cmd_info, "describe a tokenizer: model, vocabulary, special "
                        "tokens, stages"},
+    {"train", cmd_train, "learn a BPE, byte-level BPE or WordPiece "
+                         "vocabulary from text files"},
+    {"convert", cmd_convert, "write any model tok reads (vocab.txt, "
+                             "vocab.json) as tokenizer.json"},
 };
 
 static void main_help(cli_str *s)

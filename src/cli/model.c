@@ -8,6 +8,7 @@
 #include <sys/stat.h>
 
 #include "cli.h"
+#include "io.h"
 
 #define MAX_PATH 4096
 #define MAX_NAMES 64
@@ -236,4 +237,26 @@ int cli_model_load(tok_tokenizer **out, const cli_model_opts *mo)
     }
     cli_error("%s: no such file or directory", m);
     return CLI_EXIT_DATA;
+}
+
+/* Writes the tokenizer to `path`, or to standard output for "-". */
+int cli_model_save(const tok_tokenizer *tk, const char *path,
+                   tok_error *err)
+{
+    if (strcmp(path, "-") != 0)
+        return tok_tokenizer_save(tk, path, err);
+    char *json;
+    size_t len;
+    int rc = tok_tokenizer_to_json(tk, &json, &len, err);
+    if (rc)
+        return rc;
+    rc = cli_buf_add(&cli_stdout.buf, json, len) ||
+         cli_buf_putc(&cli_stdout.buf, '\n');
+    free(json);
+    if (rc) {
+        err->code = TOK_ENOMEM;
+        snprintf(err->message, sizeof err->message, "out of memory");
+        return TOK_ENOMEM;
+    }
+    return TOK_OK;
 }

@@ -49,6 +49,11 @@ int cli_model_load(tok_tokenizer **out, const cli_model_opts *mo);
  * cli_model_load. */
 const char *cli_model_path(void);
 
+/* Writes the tokenizer as tokenizer.json to `path` (whole or not at all),
+ * or to standard output for "-". */
+int cli_model_save(const tok_tokenizer *tk, const char *path,
+                   tok_error *err);
+
 /* Appends the names of the shipped vocabularies found, comma-separated,
  * in name order, to s. */
 void cli_model_list_names(cli_str *s);

@@ -2,6 +2,7 @@
 #include <string.h>
 
 #include "encoding.h"
+#include "tokenizer.h"
 
 tok_encoding *tok_encoding_new(void)
 {
@@ -101,4 +102,17 @@ const int8_t *tok_encoding_sequence_ids(const tok_encoding *e)
 const char *tok_encoding_token(const tok_encoding *e, size_t i)
 {
     return i < e->len ? e->tokens[i] : NULL;
+}
+
+size_t tok_encoding_token_len(const tok_encoding *e, size_t i)
+{
+    if (i >= e->len)
+        return 0;
+    /* The same choice as the token string: the model's entry first. */
+    size_t len;
+    const tok_tokenizer *tk = e->tk;
+    if (tok_vocab_str(&tk->model->vocab, e->ids[i], &len))
+        return len;
+    const tok_added_token *a = tok_added_by_id(&tk->added, e->ids[i]);
+    return a ? a->len : 0;
 }

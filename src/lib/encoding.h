@@ -16,6 +16,7 @@ struct tok_encoding {
     uint8_t *attention_mask;
     int8_t *sequence_ids;
     const char **tokens;
+    const struct tok_tokenizer *tk;   /* the tokenizer of the last result */
 
     /* Scratch, reused from call to call. */
     tok_normalized text, spare, base;

@@ -256,6 +256,7 @@ int tok_postprocess(const tok_tokenizer *tk, tok_encoding *e, bool pair,
                     bool add_special)
 {
     e->len = 0;
+    e->tk = tk;
     bool done = false;
     if (tk->postproc) {
         int rc = apply(tk->postproc, tk, e, pair, add_special, &done);

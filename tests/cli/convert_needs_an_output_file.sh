@@ -1,0 +1,2 @@
+# Without -o, convert is a usage error.
+$TOK convert -m bert-base-uncased
