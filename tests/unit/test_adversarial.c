@@ -182,6 +182,66 @@ static void bpe_unknown_word_without_unk_token_gives_no_tokens(void **state)
     tok_tokenizer_free(tk);
 }
 
+/* fuzz/corpus/fuzz_import_bert/vocab-txt-token-with-nul: vocab.txt took a
+ * line holding a NUL byte as a token, and the tokenizer it made was saved
+ * as a tokenizer.json that the reader refuses (cJSON strings end at
+ * U+0000).  The importer now says so itself. */
+static void vocab_txt_token_with_nul_is_rejected(void **state)
+{
+    (void)state;
+    static const char txt[] = "[PAD]\n[UNK]\n[CLS]\n[SEP]\nab\0cd\n";
+    write_whole(tmp_path("vocab.txt"), txt, sizeof txt - 1);
+    tok_tokenizer *tk = NULL;
+    tok_error err;
+    memset(&err, 0, sizeof err);
+    assert_int_equal(tok_tokenizer_from_bert_vocab(&tk, tmp_path("vocab.txt"),
+                                                   NULL, &err),
+                     TOK_EUNSUPPORTED);
+    assert_null(tk);
+    assert_int_equal(err.line, 5);
+    assert_int_equal(err.offset, 26);
+}
+
+/* fuzz/corpus/fuzz_load_json/raw-control-characters.json, met while
+ * looking at the finding above: cJSON takes raw control characters in
+ * strings and between values, and ends a string at a raw NUL, so
+ * {"x\0y": 5} loaded as the token "x".  JSON (and Hugging Face) reject
+ * them; so does tok now, naming the place. */
+static void raw_control_characters_in_json_are_rejected(void **state)
+{
+    (void)state;
+    static const char *const docs[] = {
+        "{\"version\": \"1.0\", \"added_tokens\": [], \"model\": "
+        "{\"type\": \"WordPiece\", \"unk_token\": \"[UNK]\", "
+        "\"vocab\": {\"[UNK]\": 0, \"x\0y\": 1}}}",
+        "{\"version\": \"1.0\", \"added_tokens\": [], \"model\": "
+        "{\"type\": \"WordPiece\", \"unk_token\": \"[UNK]\", "
+        "\"vocab\": {\"[UNK]\": 0, \"x\ty\": 1}}}",
+        "{\"version\": \"1.0\",\x01 \"added_tokens\": []}",
+    };
+    static const size_t lens[] = {125, 125, 39};
+    static const size_t at[] = {116, 116, 18};
+    for (size_t i = 0; i < 3; i++) {
+        tok_tokenizer *tk = NULL;
+        tok_error err;
+        memset(&err, 0, sizeof err);
+        assert_int_equal(tok_tokenizer_from_json(&tk, docs[i], lens[i], &err),
+                         TOK_EFORMAT);
+        assert_null(tk);
+        assert_int_equal(err.offset, at[i]);
+    }
+    /* vocab.json is read by the same parser. */
+    static const char vjson[] = "{\"a\\u0000\": 0, \"b\0c\": 1}";
+    write_whole(tmp_path("vocab.json"), vjson, sizeof vjson - 1);
+    write_whole(tmp_path("merges.txt"), "", 0);
+    tok_tokenizer *tk = NULL;
+    tok_error err;
+    assert_int_equal(tok_tokenizer_from_gpt2_files(
+                         &tk, tmp_path("vocab.json"), tmp_path("merges.txt"),
+                         NULL, &err), TOK_EFORMAT);
+    assert_int_equal(err.offset, 17);
+}
+
 /* ------------------------------------------------------------------------
  * JSON nested 100000 deep
  * ------------------------------------------------------------------------ */
@@ -705,6 +765,8 @@ int main(void)
 #define TEST(f) cmocka_unit_test_setup_teardown(f, make_tmpdir, remove_tmpdir)
     const struct CMUnitTest tests[] = {
         TEST(bpe_unknown_word_without_unk_token_gives_no_tokens),
+        TEST(vocab_txt_token_with_nul_is_rejected),
+        TEST(raw_control_characters_in_json_are_rejected),
         TEST(json_nested_100000_deep_is_rejected_without_a_crash),
         TEST(sequences_nested_past_the_reader_bound_are_rejected),
         TEST(a_vocab_json_nested_100000_deep_is_rejected),
