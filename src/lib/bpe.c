@@ -628,7 +628,9 @@ static int merge_word(const tok_model *m, const bpe_impl *b, bpe_scratch *s,
     size_t need = out->len + count;
     if (need > out->cap && TOK_GROW(out->v, out->cap, need))
         return TOK_ENOMEM;
-    tok_piece *p = out->v + out->len;
+    /* A word of unknown characters without an unk token leaves no
+     * piece, and out->v may still be NULL: no pointer arithmetic then. */
+    tok_piece *p = count ? out->v + out->len : NULL;
     uint32_t start = 0;
     for (size_t i = 0; i < count; i++) {
         uint32_t end = start + sy[i].len;

@@ -100,10 +100,19 @@ const int8_t *tok_encoding_sequence_ids(const tok_encoding *e)
     return e->sequence_ids;
 }
 
+/* Padding shows the pad token the options named, as Hugging Face does. */
+static const char *pad_token_at(const tok_encoding *e, size_t i)
+{
+    return e->attention_mask[i] ? NULL : tok_trunc_pad_token(e);
+}
+
 const char *tok_encoding_token(const tok_encoding *e, size_t i)
 {
     if (i >= e->len)
         return NULL;
+    const char *pad = pad_token_at(e, i);
+    if (pad)
+        return pad;
     const char *s = tok_vocab_str(&e->tk->model->vocab, e->ids[i], NULL);
     return s ? s : tok_id_to_token(e->tk, e->ids[i]);
 }
@@ -113,6 +122,9 @@ size_t tok_encoding_token_len(const tok_encoding *e, size_t i)
     if (i >= e->len)
         return 0;
     /* The same choice as the token string: the model's entry first. */
+    const char *pad = pad_token_at(e, i);
+    if (pad)
+        return strlen(pad);
     size_t len;
     const tok_tokenizer *tk = e->tk;
     if (tok_vocab_str(&tk->model->vocab, e->ids[i], &len))

@@ -64,6 +64,8 @@ int tok_encoding_finish(const tok_tokenizer *tk, tok_encoding *e, bool pair,
  * tokens, and decides the kept lengths of a pair from what it tokenized:
  * to decide the same, the pipeline notes where each pre-token's tokens end
  * when tok_trunc_tracking says truncation applies. */
+/* The pad token string of the last padding (NULL: the pad id's own). */
+const char *tok_trunc_pad_token(const tok_encoding *e);
 bool tok_trunc_tracking(const tok_tokenizer *tk, const tok_encode_options *o,
                         tok_encoding *e, int which);
 int tok_trunc_note_split(tok_encoding *e, int which, size_t end,

@@ -87,6 +87,14 @@ int tok_vocab_txt_read(tok_vocab *v, const char *data, size_t len,
         if (line > (size_t)INT32_MAX)
             return tok_error_at(err, TOK_EFORMAT, line, pos,
                                 "%s:%zu: too many lines", name, line);
+        /* The tokenizer.json reader refuses U+0000 in strings, so such a
+         * token would make a tokenizer that cannot be loaded once saved. */
+        const char *nul = memchr(tok, '\0', tlen);
+        if (nul)
+            return tok_error_at(err, TOK_EUNSUPPORTED, line,
+                                (size_t)(nul - data),
+                                "%s:%zu: a token holding U+0000 is not "
+                                "supported", name, line);
         int32_t old = tok_vocab_find(v, tok, tlen);
         if (old >= 0) {
             char q[80];

@@ -343,7 +343,6 @@ static int push_overflow(struct tok_trunc_state *st, tok_encoding *e,
     memcpy(o->attention_mask, e->attention_mask,
            n * sizeof *o->attention_mask);
     memcpy(o->sequence_ids, e->sequence_ids, n * sizeof *o->sequence_ids);
-    memcpy(o->tokens, e->tokens, n * sizeof *o->tokens);
     o->len = n;
     o->tk = e->tk;
     st->pad_seq[st->nover++] = pad_seq;
@@ -470,7 +469,7 @@ static int truncate_and_process(const tok_tokenizer *tk, tok_encoding *e,
  * ------------------------------------------------------------------------ */
 
 static int pad(tok_encoding *e, size_t target, const tok_padding *p,
-               const char *token, int8_t seq)
+               int8_t seq)
 {
     if (e->len >= target)
         return TOK_OK;
@@ -485,14 +484,12 @@ static int pad(tok_encoding *e, size_t target, const tok_padding *p,
         memmove(e->special_mask + n, e->special_mask, e->len);
         memmove(e->attention_mask + n, e->attention_mask, e->len);
         memmove(e->sequence_ids + n, e->sequence_ids, e->len);
-        memmove(e->tokens + n, e->tokens, e->len * sizeof *e->tokens);
         at = 0;
     }
     for (size_t i = at; i < at + n; i++) {
         e->ids[i] = p->pad_id;
         e->type_ids[i] = p->pad_type_id;
         e->offsets[i].start = e->offsets[i].end = 0;
-        e->tokens[i] = token;
     }
     memset(e->special_mask + at, 1, n);
     memset(e->attention_mask + at, 0, n);
@@ -528,9 +525,9 @@ static int pad_all(const tok_tokenizer *tk, tok_encoding *e, bool pair,
      * text's tokens are, so it counts every token as the text's, pad
      * tokens too. */
     int8_t seq = !tk->postproc && !pair ? 0 : -1;
-    int rc = pad(e, target, p, token, seq);
+    int rc = pad(e, target, p, seq);
     for (size_t i = 0; !rc && i < tok_encoding_overflow_count(e); i++)
-        rc = pad(e->trunc->over[i], target, p, token, e->trunc->pad_seq[i]);
+        rc = pad(e->trunc->over[i], target, p, e->trunc->pad_seq[i]);
     return rc;
 }
 
@@ -785,4 +782,9 @@ int tok_tokenizer_parse_limits(tok_tokenizer *tk, tok_error *err)
                              tk->padding_json);
     }
     return TOK_OK;
+}
+
+const char *tok_trunc_pad_token(const tok_encoding *e)
+{
+    return e->trunc ? e->trunc->pad_token : NULL;
 }

@@ -86,6 +86,28 @@ static size_t find_nul_escape(const char *s, size_t len)
     return len;
 }
 
+/* JSON allows no control character inside a string and none but the
+ * four white spaces between values; cJSON takes them all (and cuts a
+ * string at a raw NUL), Hugging Face rejects the file.  Returns the offset
+ * of the first one, or len; *in_string tells which kind it is. */
+static size_t find_control(const char *s, size_t len, bool *in_string)
+{
+    bool in = false;
+    for (size_t i = 0; i < len; i++) {
+        unsigned char c = (unsigned char)s[i];
+        if (c < 0x20 && (in || (c != ' ' && c != '\t' && c != '\n' &&
+                                c != '\r'))) {
+            *in_string = in;
+            return i;
+        }
+        if (in && c == '\\')
+            i++;
+        else if (c == '"')
+            in = !in;
+    }
+    return len;
+}
+
 /* cJSON reports the last byte both when that byte is wrong and when the
  * input ran out.  Parsing again with one more (blank) byte tells them
  * apart: running out then moves the error past the original end. */
@@ -166,6 +188,14 @@ static int parse_json_checked(const char *json, size_t len,
         return syntax_error(json, len, off, name,
                             "trailing characters after the JSON value",
                             err);
+    }
+    bool in_string;
+    size_t ctl = find_control(json, len, &in_string);
+    if (ctl < len) {
+        cJSON_Delete(root);
+        return syntax_error(json, len, ctl, name, in_string
+                            ? "control character in a string"
+                            : "invalid character", err);
     }
     size_t nul = find_nul_escape(json, len);
     if (nul < len) {
