@@ -1,4 +1,5 @@
 # One line of 100 MB -- 100,000 words of 999 letters, each past WordPiece's
+# heavy: too slow under valgrind; runs in the normal and sanitizer passes
 # 100-character limit -- streamed from a pipe, not a file: one output
 # record, [CLS], 100,000 [UNK] and [SEP], the last word's offsets 99,999,000
 # bytes in.  Under valgrind the line is 1 MB (1,000 words), for time.

@@ -1,4 +1,5 @@
 # JSON nested 100,000 deep, tokenizer.json and vocab.txt cut at every kth
+# heavy: too slow under valgrind; runs in the normal and sanitizer passes
 # byte: each is an error (exit 1) or, for a vocab.txt cut after its
 # special tokens, a smaller vocabulary that works -- never a crash.
 vocab=${TOK_VOCAB_DIR:-$PWD/../../vocab}

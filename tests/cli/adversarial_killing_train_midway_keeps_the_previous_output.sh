@@ -1,4 +1,5 @@
 # `tok train` killed with SIGKILL midway -- it has read half its corpus
+# heavy: too slow under valgrind; runs in the normal and sanitizer passes
 # from a pipe and waits for the rest -- leaves the previous output file
 # as it was and no partial or temporary file beside it.
 t=$(mktemp -d)

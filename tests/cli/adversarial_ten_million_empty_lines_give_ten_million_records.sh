@@ -1,4 +1,5 @@
 # 10,000,000 empty lines: one [CLS] [SEP] record each, none lost, none
+# heavy: too slow under valgrind; runs in the normal and sanitizer passes
 # added.  Under valgrind, 100,000 lines, for time.
 case $TOK in *valgrind*) n=100000 ;; *) n=10000000 ;; esac
 t=$(mktemp -d)

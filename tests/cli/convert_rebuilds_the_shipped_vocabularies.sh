@@ -1,4 +1,5 @@
 # The shipped tokenizer.json files are exactly what `tok convert` makes of
+# heavy: too slow under valgrind; runs in the normal and sanitizer passes
 # the original vocabulary files (kept in tests/data/json/import).
 set -e
 raw=$TOK_TEST_DATA/json/import

@@ -1,4 +1,5 @@
 # Issue 5: tok count on 3 shards, tok count --merge, tok train
+# heavy: too slow under valgrind; runs in the normal and sanitizer passes
 # --from-counts give the same tokenizer.json, byte for byte, as tok train
 # on the whole corpus -- for each model, with its default pipeline.
 d=$(mktemp -d)

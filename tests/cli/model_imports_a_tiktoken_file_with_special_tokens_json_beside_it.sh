@@ -1,4 +1,5 @@
 # A .tiktoken file: byte-level BPE with ids = ranks, the split pattern and
+# heavy: too slow under valgrind; runs in the normal and sanitizer passes
 # special tokens from special_tokens.json beside it.  "hello" is a token
 # BPE cannot build from two lower ranks (he, l, lo), so it is found whole,
 # as tiktoken finds it; " the" merges from " t" and "he" as ranks say.

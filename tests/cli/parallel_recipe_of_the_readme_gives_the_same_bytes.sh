@@ -1,4 +1,5 @@
 # Issue 5: the GNU parallel recipe of README.md, run as it is written there
+# heavy: too slow under valgrind; runs in the normal and sanitizer passes
 # (with blocks of 200 kB and a vocabulary of 1000 instead of 64 MB and
 # 32000, so that this corpus of 2 MB makes several jobs): counting in
 # parallel, adding up and training from the counts gives the same bytes as
