@@ -68,10 +68,17 @@ static int load_input(const tok_tokenizer *tk, const char *text, size_t len,
                                     "invalid UTF-8 at byte %zu", i);
             }
         }
+        /* Room was made for len bytes, which U+FFFD substitutes can
+         * outgrow. */
+        if (TOK_UNLIKELY(b->cap - b->len < n + 1) &&
+            tok_normalized_reserve(b, n))
+            return tok_error_set(err, TOK_ENOMEM, "out of memory");
         span.start = (uint32_t)i;
         span.end = (uint32_t)(i + n);
-        if (tok_normalized_append(b, text + i, n, span))
-            return tok_error_set(err, TOK_ENOMEM, "out of memory");
+        for (size_t k = 0; k < n; k++) {
+            b->text[b->len] = text[i + k];
+            b->align[b->len++] = span;
+        }
         i += n;
     }
     b->text[b->len] = '\0';

@@ -288,6 +288,30 @@ static void pieces_that_cover_nothing_leave_the_lane(void **state)
     tok_tokenizer_free(tk);
 }
 
+static void replacement_characters_may_outgrow_the_input(void **state)
+{
+    (void)state;
+    /* 40 bad bytes become 120 bytes of U+FFFD, which clean_text then
+     * deletes; the 40 characters after them keep their places. */
+    tok_tokenizer *tk = shipped("bert-base-uncased");
+    tok_encoding *enc = tok_encoding_new();
+    tok_encode_options o = TOK_ENCODE_OPTIONS_INIT;
+    o.invalid_utf8 = TOK_INVALID_REPLACE;
+    o.add_special_tokens = 0;
+    char text[120];
+    memset(text, 0xff, 40);
+    for (int i = 0; i < 40; i++)
+        memcpy(text + 40 + 2 * i, "\xc3\xa9", 2);
+    assert_int_equal(tok_encode(tk, text, sizeof text, &o, enc, NULL),
+                     TOK_OK);
+    size_t n = tok_encoding_len(enc);
+    assert_true(n > 0);
+    assert_int_equal(tok_encoding_offsets(enc)[0].start, 40);
+    assert_int_equal(tok_encoding_offsets(enc)[n - 1].end, 120);
+    tok_encoding_free(enc);
+    tok_tokenizer_free(tk);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -296,6 +320,7 @@ int main(void)
         cmocka_unit_test(one_encoding_serves_two_tokenizers_in_turn),
         cmocka_unit_test(lanes_give_what_the_general_pipeline_gives),
         cmocka_unit_test(pieces_that_cover_nothing_leave_the_lane),
+        cmocka_unit_test(replacement_characters_may_outgrow_the_input),
     };
     return cmocka_run_group_tests_name("encode", tests, NULL, NULL);
 }
