@@ -580,8 +580,42 @@ static int choose_path(const tok_tokenizer *tk, const tok_encode_options *o,
         return plain_ascii(text, len, false) ? PATH_BERT : PATH_GENERAL;
     if (!n && p->type == TOK_PT_BYTELEVEL && p->u.bytelevel.use_regex &&
         !p->u.bytelevel.add_prefix_space)
-        return plain_ascii(text, len, true) ? PATH_BYTES : PATH_GENERAL;
+        return PATH_BYTES;
     return PATH_GENERAL;
+}
+
+/* The byte-level pipeline gives each byte the span of the character it
+ * belongs to (a byte that starts no valid sequence is a character of its
+ * own), so a piece that starts or ends inside a character covers all of
+ * it.  Widens out[first..) -- pieces in order, of the word text[from,
+ * to), which starts a character -- the same way. */
+static void widen_to_characters(const char *text, uint32_t from,
+                                uint32_t to, tok_pieces *out, size_t first)
+{
+    const unsigned char *u = (const unsigned char *)text;
+    uint32_t i = from;
+    while (i < to && u[i] < 0x80)
+        i++;
+    if (i == to)
+        return;         /* ASCII: every byte is a character */
+    uint32_t cs = from, ce = from;  /* the character at the cursor */
+    for (size_t k = first; k < out->len; k++) {
+        tok_piece *p = &out->v[k];
+        uint32_t last = p->end - 1;
+        for (int side = 0; side < 2; side++) {
+            uint32_t x = side ? last : p->start;
+            while (ce <= x) {
+                uint32_t cp;
+                size_t n = tok_utf8_decode(u, to, ce, &cp);
+                cs = ce;
+                ce += n ? (uint32_t)n : 1;
+            }
+            if (side)
+                p->end = ce;
+            else
+                p->start = cs;
+        }
+    }
 }
 
 /* One word of a lane, at offset `at` of the input. */
@@ -616,6 +650,7 @@ static int run_lane(const tok_tokenizer *tk, const tok_encode_options *o,
         t = e->lane_text;
     }
     int kind = path == PATH_BYTES ? KEY_RAW : KEY_TEXT;
+    bool ascii = path == PATH_BYTES && plain_ascii(text, len, true);
     int rc = TOK_OK;
     for (size_t k = 0; k < e->segs.len && rc == TOK_OK; k++) {
         tok_split g = e->segs.v[k];
@@ -628,8 +663,13 @@ static int run_lane(const tok_tokenizer *tk, const tok_encode_options *o,
             while (pos < n && rc == TOK_OK) {
                 size_t end = tok_scan_next(TOK_SCAN_GPT2, t + g.start, n,
                                            pos);
+                size_t first = out->len;
                 rc = lane_word(tk, e, t + g.start + pos, end - pos,
                                g.start + (uint32_t)pos, kind, out);
+                if (rc == TOK_OK && !ascii)
+                    widen_to_characters(t, g.start + (uint32_t)pos,
+                                        g.start + (uint32_t)end, out,
+                                        first);
                 pos = end;
             }
             continue;

@@ -195,8 +195,10 @@ static void same_both_ways(const tok_tokenizer *tk, tok_encoding *lane,
 
 /* Random text from pieces that matter to the lanes: both cases, digits,
  * punctuation, every kind of ASCII white space and control, DEL, added
- * tokens, contractions, long words, and now and then a non-ASCII
- * character (which sends the line the general way). */
+ * tokens, contractions, long words, and non-ASCII text (which BERT's lane
+ * leaves to the general way, and GPT-2's takes): other scripts, emoji
+ * whose bytes the model splits, combining marks, bytes of no valid
+ * sequence (cut sequences, a surrogate, past U+10FFFF). */
 static size_t random_line(char *out, size_t max)
 {
     static const char *const parts[] = {
@@ -207,7 +209,12 @@ static size_t random_line(char *out, size_t max)
         "pneumonoultramicroscopicsilicovolcanoconiosis",
         "aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa", "x", "Q",
         "\xc3\xa9", "\xe4\xb8\xad", "\0", "-", "_", "(", ")", "don't",
-        "  \n", "\n\n",
+        "  \n", "\n\n", "\xd0\x9f\xd1\x80\xd0\xb8", "\xf0\x9f\x98\x80",
+        "\xf0\x9f\x98\x80\xf0\x9f\x98\x81\xf0\x9f\x98\x82", "\xff",
+        "\xc3", "\x80", "\xe4\xb8", "e\xcc\x81", "\xe3\x80\x80",
+        "\xc2\xa0", "\xe2\x80\x8b", "\xed\xa0\x80", "\xf4\x90\x80\x80",
+        "\xe6\x97\xa5\xe6\x9c\xac\xe8\xaa\x9e\xe3\x81\xae\xe6\x96"
+        "\x87",
     };
     size_t nparts = sizeof parts / sizeof *parts, len = 0;
     size_t count = (size_t)rand() % 12;
