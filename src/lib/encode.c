@@ -700,6 +700,11 @@ static int run_model(const tok_tokenizer *tk, tok_encoding *e,
     const tok_model *m = tk->model;
     if (lane != KEY_RAW)
         return m->ops->tokenize(m, e->model_scratch, word, len, out);
+    if (m->ops->tokenize_bytes) {
+        int rc = m->ops->tokenize_bytes(m, e->model_scratch, word, len, out);
+        if (rc != TOK_EUNSUPPORTED)
+            return rc;
+    }
     /* Raw bytes: the model reads them in the byte-level alphabet, and its
      * offsets come back to bytes of the word. */
     if (TOK_GROW(e->lane_word, e->lane_word_cap, 2 * len + 1))
