@@ -240,6 +240,16 @@ static void lanes_give_what_the_general_pipeline_gives(void **state)
         tok_encoding *lane = tok_encoding_new();
         tok_encoding *general = tok_encoding_new();
         tok_encode_options o = TOK_ENCODE_OPTIONS_INIT;
+        /* Runs of ASCII that go on in non-ASCII letters, digits and
+         * other characters: one piece, not two. */
+        static const char *const runs[] = {
+            "caf\xc3\xa9s", "na\xc3\xafve", " x\xc3\xa9y", "123\xd9\xa3",
+            "..\xe2\x80\xa6!", " na\xc3\xafvet\xc3\xa9", "ab\xd0\x9f",
+            "Stra\xc3\x9f" "e", " 12\xef\xbc\x93", "'\xc3\xa9s",
+            " caf\xc3\xa9", " r\xc3\xa9sum\xc3\xa9",
+        };
+        for (size_t k = 0; k < sizeof runs / sizeof *runs; k++)
+            same_both_ways(tk, lane, general, runs[k], strlen(runs[k]), &o);
         for (int round = 0; round < 6000; round++) {
             char text[400];
             size_t len = random_line(text, sizeof text);
