@@ -4,6 +4,7 @@
 #include <stdatomic.h>
 #include <string.h>
 
+#include "bytelevel.h"
 #include "model.h"
 #include "utf8.h"
 
@@ -40,6 +41,11 @@ typedef struct bpe_impl {
     int32_t *tab[4];                /* variant -> [BPE_TAB_CHARS] ids */
     int32_t *tab_mem;
     int32_t byte_id[256];           /* id of "<0xXX>", -1 when absent */
+    /* The id of each byte's byte-level character, when all 256 are
+     * tokens and nothing else decides a character's symbol (no affixes,
+     * no ignore_merges): then raw bytes are symbols directly. */
+    int32_t raw_id[256];
+    bool raw_ok;
     const char *prefix, *suffix;    /* "" when none */
     size_t plen, slen;
     bool affixed;                   /* plen or slen */
@@ -239,6 +245,11 @@ static int build_tables(tok_model *m, bpe_impl *b, tok_error *err)
         name[4] = hex[i & 15];
         name[5] = '>';
         b->byte_id[i] = tok_vocab_find(&m->vocab, name, 6);
+    }
+    b->raw_ok = !b->affixed && !b->ignore_merges;
+    for (int i = 0; i < 256; i++) {
+        b->raw_id[i] = b->tab[0][tok_bytelevel_char((unsigned char)i)];
+        b->raw_ok &= b->raw_id[i] >= 0;
     }
     return TOK_OK;
 }
@@ -597,6 +608,9 @@ static size_t merge_small(const bpe_impl *b, bpe_sym *sy, size_t n)
     return n;
 }
 
+static int merge_symbols(const bpe_impl *b, bpe_scratch *s, size_t n,
+                         tok_pieces *out);
+
 static int merge_word(const tok_model *m, const bpe_impl *b, bpe_scratch *s,
                       const char *word, size_t len, tok_pieces *out)
 {
@@ -611,6 +625,14 @@ static int merge_word(const tok_model *m, const bpe_impl *b, bpe_scratch *s,
     int rc = initial_symbols(m, b, s, word, len, &n);
     if (rc != TOK_OK)
         return rc;
+    return merge_symbols(b, s, n, out);
+}
+
+/* Merges the n symbols in s->syms and appends the pieces. */
+static int merge_symbols(const bpe_impl *b, bpe_scratch *s, size_t n,
+                         tok_pieces *out)
+{
+    int rc;
     bpe_sym *sy = s->syms;
     size_t count = n;
     if (n > 1 && n <= BPE_SMALL && b->distinct_results && !b->queue_only) {
@@ -704,6 +726,46 @@ static int bpe_tokenize(const tok_model *m, void *scratch, const char *word,
     return word_pieces(m, b, s, word, len, out);
 }
 
+/* Raw bytes as symbols: each byte's character is a token of its own, so
+ * its id is the symbol, one byte long. */
+static int bytes_pieces(const bpe_impl *b, bpe_scratch *s, const char *raw,
+                        size_t len, tok_pieces *out)
+{
+    if (len > s->syms_cap && TOK_GROW(s->syms, s->syms_cap, len))
+        return TOK_ENOMEM;
+    const unsigned char *u = (const unsigned char *)raw;
+    bpe_sym *sy = s->syms;
+    for (size_t i = 0; i < len; i++) {
+        sy[i].id = b->raw_id[u[i]];
+        sy[i].len = 1;
+    }
+    return merge_symbols(b, s, len, out);
+}
+
+static int bpe_tokenize_bytes(const tok_model *m, void *scratch,
+                              const char *raw, size_t len, tok_pieces *out)
+{
+    const bpe_impl *b = m->impl;
+    if (!b || !b->raw_ok)
+        return TOK_EUNSUPPORTED;
+    if (len == 0)
+        return TOK_OK;
+    if (len >= INT32_MAX)
+        return TOK_EINVAL;
+    bpe_scratch *s = scratch;
+    if (!s) {
+        s = bpe_scratch_new(m);
+        if (!s)
+            return TOK_ENOMEM;
+        int rc = bytes_pieces(b, s, raw, len, out);
+        bpe_scratch_free(s);
+        return rc;
+    }
+    if (TOK_UNLIKELY(s->stamp != b->stamp) && rebind(s, b))
+        return TOK_ENOMEM;
+    return bytes_pieces(b, s, raw, len, out);
+}
+
 void tok_bpe_debug_queue_only(tok_model *m, bool on)
 {
     bpe_impl *b = m->impl;
@@ -714,6 +776,7 @@ void tok_bpe_debug_queue_only(tok_model *m, bool on)
 const tok_model_ops tok_bpe_ops = {
     .name = "BPE",
     .tokenize = bpe_tokenize,
+    .tokenize_bytes = bpe_tokenize_bytes,
     .scratch_new = bpe_scratch_new,
     .scratch_free = bpe_scratch_free,
     .build = bpe_build,

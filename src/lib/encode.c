@@ -68,10 +68,17 @@ static int load_input(const tok_tokenizer *tk, const char *text, size_t len,
                                     "invalid UTF-8 at byte %zu", i);
             }
         }
+        /* Room was made for len bytes, which U+FFFD substitutes can
+         * outgrow. */
+        if (TOK_UNLIKELY(b->cap - b->len < n + 1) &&
+            tok_normalized_reserve(b, n))
+            return tok_error_set(err, TOK_ENOMEM, "out of memory");
         span.start = (uint32_t)i;
         span.end = (uint32_t)(i + n);
-        if (tok_normalized_append(b, text + i, n, span))
-            return tok_error_set(err, TOK_ENOMEM, "out of memory");
+        for (size_t k = 0; k < n; k++) {
+            b->text[b->len] = text[i + k];
+            b->align[b->len++] = span;
+        }
         i += n;
     }
     b->text[b->len] = '\0';
@@ -333,26 +340,17 @@ static inline int place_pieces(tok_pieces *out, size_t first, uint32_t at)
     return TOK_OK;
 }
 
-/* Runs the model on one word, through the cache.  In a lane (`at` not
- * UINT32_MAX) the pieces come out at word offset `at`, else relative to
- * the word. */
-static int tokenize_word(const tok_tokenizer *tk, tok_encoding *e,
-                         const char *word, size_t len, const wc_probe *pr,
-                         int lane, uint32_t at, tok_pieces *out)
+/* The cached pieces of the probed word, appended at offset base: 1 when
+ * found, 0 when not, or TOK_ENOMEM.  Inlined where words are looked up:
+ * the hit is the common case and costs less than a call. */
+static inline int wc_lookup(struct tok_word_cache *wc, const wc_probe *pr,
+                            uint32_t base, tok_pieces *out)
 {
-    uint32_t base = at == UINT32_MAX ? 0 : at;
-    if (!pr->hash) {
-        size_t first = out->len;
-        int rc = run_model(tk, e, word, len, lane, out);
-        return rc || at == UINT32_MAX ? rc : place_pieces(out, first, at);
-    }
-    struct tok_word_cache *wc = e->wcache;
     const uint64_t *key = pr->key;
     size_t set = (size_t)pr->hash & (WC_SETS - 1);
     uint32_t tag = (uint32_t)(pr->hash >> 32) | 1;
-    wc_set *cs = &wc->sets[set];
-    wc_entry *ways = &wc->entries[set * WC_WAYS];
-    unsigned hits = wc_hits(cs, tag);
+    const wc_entry *ways = &wc->entries[set * WC_WAYS];
+    unsigned hits = wc_hits(&wc->sets[set], tag);
     while (hits) {
         unsigned w = (unsigned)__builtin_ctz(hits);
         hits &= hits - 1;
@@ -373,14 +371,41 @@ static int tokenize_word(const tok_tokenizer *tk, tok_encoding *e,
             p[i].end = start = base + c->ends[i];
         }
         out->len = need;
-        return TOK_OK;
+        return 1;
     }
+    return 0;
+}
+
+/* Runs the model on a word the cache does not hold, and keeps it there
+ * when the probe says it may.  In a lane (`at` not UINT32_MAX) the pieces
+ * come out at word offset `at`, else relative to the word. */
+static int tokenize_miss(const tok_tokenizer *tk, tok_encoding *e,
+                         const char *word, size_t len, const wc_probe *pr,
+                         int lane, uint32_t at, tok_pieces *out)
+{
     size_t first = out->len;
     int rc = run_model(tk, e, word, len, lane, out);
     size_t count = out->len - first;
-    if (rc == TOK_OK && count <= WC_PIECES)
-        wc_insert(wc, set, tag, pr, out->v + first, count, len);
+    if (rc == TOK_OK && pr->hash && count <= WC_PIECES) {
+        size_t set = (size_t)pr->hash & (WC_SETS - 1);
+        uint32_t tag = (uint32_t)(pr->hash >> 32) | 1;
+        wc_insert(e->wcache, set, tag, pr, out->v + first, count, len);
+    }
     return rc || at == UINT32_MAX ? rc : place_pieces(out, first, at);
+}
+
+/* Runs the model on one word, through the cache. */
+static inline int tokenize_word(const tok_tokenizer *tk, tok_encoding *e,
+                                const char *word, size_t len,
+                                const wc_probe *pr, int lane, uint32_t at,
+                                tok_pieces *out)
+{
+    if (pr->hash) {
+        int hit = wc_lookup(e->wcache, pr, at == UINT32_MAX ? 0 : at, out);
+        if (hit)
+            return hit < 0 ? hit : TOK_OK;
+    }
+    return tokenize_miss(tk, e, word, len, pr, lane, at, out);
 }
 
 /* Keeps pieces[0..count) of a word in the cache, when they fit an entry:
@@ -573,8 +598,89 @@ static int choose_path(const tok_tokenizer *tk, const tok_encode_options *o,
         return plain_ascii(text, len, false) ? PATH_BERT : PATH_GENERAL;
     if (!n && p->type == TOK_PT_BYTELEVEL && p->u.bytelevel.use_regex &&
         !p->u.bytelevel.add_prefix_space)
-        return plain_ascii(text, len, true) ? PATH_BYTES : PATH_GENERAL;
+        return PATH_BYTES;
     return PATH_GENERAL;
+}
+
+/* The byte-level pipeline gives each byte the span of the character it
+ * belongs to (a byte that starts no valid sequence is a character of its
+ * own), so a piece that starts or ends inside a character covers all of
+ * it.  Widens out[first..) -- pieces in order, of the word text[from,
+ * to), which starts a character -- the same way. */
+static void widen_to_characters(const char *text, uint32_t from,
+                                uint32_t to, tok_pieces *out, size_t first)
+{
+    const unsigned char *u = (const unsigned char *)text;
+    uint32_t i = from;
+    while (i < to && u[i] < 0x80)
+        i++;
+    if (i == to)
+        return;         /* ASCII: every byte is a character */
+    uint32_t cs = from, ce = from;  /* the character at the cursor */
+    for (size_t k = first; k < out->len; k++) {
+        tok_piece *p = &out->v[k];
+        uint32_t last = p->end - 1;
+        for (int side = 0; side < 2; side++) {
+            uint32_t x = side ? last : p->start;
+            while (ce <= x) {
+                uint32_t cp;
+                size_t n = tok_utf8_decode(u, to, ce, &cp);
+                cs = ce;
+                ce += n ? (uint32_t)n : 1;
+            }
+            if (side)
+                p->end = ce;
+            else
+                p->start = cs;
+        }
+    }
+}
+
+/* GPT-2's pattern on ASCII bytes: 1 letter, 2 digit, 3 white space, 0
+ * other; 4 for bytes of 0x80 and up. */
+static const unsigned char gpt2_class[256] = {
+    /*      0  1  2  3  4  5  6  7  8  9  a  b  c  d  e  f */
+    /* 00 */ 0, 0, 0, 0, 0, 0, 0, 0, 0, 3, 3, 3, 3, 3, 0, 0,
+    /* 10 */ 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
+    /* 20 */ 3, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
+    /* 30 */ 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 0, 0, 0, 0, 0, 0,
+    /* 40 */ 0, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1,
+    /* 50 */ 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 0, 0, 0, 0, 0,
+    /* 60 */ 0, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1,
+    /* 70 */ 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 0, 0, 0, 0, 0,
+    /* 80 */ 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4,
+    /* 90 */ 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4,
+    /* a0 */ 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4,
+    /* b0 */ 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4,
+    /* c0 */ 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4,
+    /* d0 */ 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4,
+    /* e0 */ 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4,
+    /* f0 */ 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4,
+};
+
+/* The commonest GPT-2 pieces, " ?" and a run of ASCII letters, digits or
+ * other characters, found without a call; 0 for everything else (white
+ * space runs, a contraction's quote, a run that meets a non-ASCII byte),
+ * which the scanner decides. */
+static inline size_t gpt2_ascii_piece(const char *text, size_t n,
+                                      size_t pos)
+{
+    const unsigned char *u = (const unsigned char *)text;
+    size_t i = pos;
+    unsigned k = gpt2_class[u[i]];
+    if (u[i] == ' ' && i + 1 < n) {
+        i++;
+        k = gpt2_class[u[i]];
+        if (k == 3)
+            return 0;
+    } else if (k == 3 || u[i] == '\'') {
+        return 0;
+    }
+    if (k == 4)
+        return 0;
+    for (i++; i < n && gpt2_class[u[i]] == k; i++)
+        ;
+    return i < n && u[i] >= 0x80 ? 0 : i;
 }
 
 /* One word of a lane, at offset `at` of the input. */
@@ -609,6 +715,7 @@ static int run_lane(const tok_tokenizer *tk, const tok_encode_options *o,
         t = e->lane_text;
     }
     int kind = path == PATH_BYTES ? KEY_RAW : KEY_TEXT;
+    bool ascii = path == PATH_BYTES && plain_ascii(text, len, true);
     int rc = TOK_OK;
     for (size_t k = 0; k < e->segs.len && rc == TOK_OK; k++) {
         tok_split g = e->segs.v[k];
@@ -619,10 +726,16 @@ static int run_lane(const tok_tokenizer *tk, const tok_encode_options *o,
         if (path == PATH_BYTES) {
             size_t n = g.end - g.start, pos = 0;
             while (pos < n && rc == TOK_OK) {
-                size_t end = tok_scan_next(TOK_SCAN_GPT2, t + g.start, n,
-                                           pos);
+                size_t end = gpt2_ascii_piece(t + g.start, n, pos);
+                if (!end)
+                    end = tok_scan_next(TOK_SCAN_GPT2, t + g.start, n, pos);
+                size_t first = out->len;
                 rc = lane_word(tk, e, t + g.start + pos, end - pos,
                                g.start + (uint32_t)pos, kind, out);
+                if (rc == TOK_OK && !ascii)
+                    widen_to_characters(t, g.start + (uint32_t)pos,
+                                        g.start + (uint32_t)end, out,
+                                        first);
                 pos = end;
             }
             continue;
@@ -653,6 +766,11 @@ static int run_model(const tok_tokenizer *tk, tok_encoding *e,
     const tok_model *m = tk->model;
     if (lane != KEY_RAW)
         return m->ops->tokenize(m, e->model_scratch, word, len, out);
+    if (m->ops->tokenize_bytes) {
+        int rc = m->ops->tokenize_bytes(m, e->model_scratch, word, len, out);
+        if (rc != TOK_EUNSUPPORTED)
+            return rc;
+    }
     /* Raw bytes: the model reads them in the byte-level alphabet, and its
      * offsets come back to bytes of the word. */
     if (TOK_GROW(e->lane_word, e->lane_word_cap, 2 * len + 1))

@@ -1260,8 +1260,7 @@ static int check_id(const cJSON *c, uint64_t count, const char *where,
  * They are nearly all of a file (GPT-2's holds 100,000 strings there), and
  * cJSON makes two allocations per string.  So when the document allows,
  * they are found by a scan, checked and read here straight from the text,
- * and blanked out ("{}" or "[]" then spaces, so every other byte keeps its
- * offset) in the copy cJSON parses.  The readers accept less than cJSON
+ * and cut out (left as {} and []) of the copy cJSON parses.  The readers accept less than cJSON
  * (JSON whitespace only, plain integers, the escapes cJSON knows) and give
  * the same strings and numbers; on anything else, or on any error to
  * report, they give up with FAST_RETRY and the document is read again the
@@ -1300,10 +1299,14 @@ static void fast_members_dispose(fast_members *f)
     memset(f, 0, sizeof *f);
 }
 
-static size_t skip_ws(const char *s, size_t len, size_t i)
+/* JSON's white space: one test per byte (files are indented deeply). */
+#define JSON_WS ((UINT64_C(1) << ' ') | (UINT64_C(1) << '\n') | \
+                 (UINT64_C(1) << '\r') | (UINT64_C(1) << '\t'))
+
+static inline size_t skip_ws(const char *s, size_t len, size_t i)
 {
-    while (i < len && (s[i] == ' ' || s[i] == '\n' || s[i] == '\r' ||
-                       s[i] == '\t'))
+    while (i < len && (unsigned char)s[i] <= ' ' &&
+           (JSON_WS >> (unsigned char)s[i] & 1))
         i++;
     return i;
 }
@@ -1373,12 +1376,13 @@ static long hex4(const char *s, size_t len, size_t i)
  * are written to f->unescaped (room for the whole document was made).
  * False on what cJSON might read otherwise: raw control characters, an
  * escape it rejects, U+0000, a lone surrogate. */
-static bool read_string(fast_members *f, const char *s, size_t len,
-                        size_t *i, fast_str *out)
+static inline bool read_string(fast_members *f, const char *s, size_t len,
+                               size_t *i, fast_str *out)
 {
     size_t at = *i + 1, k = at;
-    while (k < len && s[k] != '"' && s[k] != '\\' &&
-           (unsigned char)s[k] >= 0x20)
+    /* The plain bytes of a string: not '"', '\\' nor a control. */
+    while (k < len && (unsigned char)s[k] >= 0x20 && s[k] != '"' &&
+           s[k] != '\\')
         k++;
     if (k < len && s[k] == '"') {
         out->s = s + at;
@@ -1644,21 +1648,35 @@ static int fast_scan(const char *s, size_t len, fast_members *f)
     return nomem ? TOK_ENOMEM : 0;
 }
 
-/* The document with the members the scan read blanked out. */
-static char *fast_blank(const char *s, size_t len, const fast_members *f)
+/* The document without the members the scan read: their values become
+ * {} and [], so cJSON, which skips white space one byte at a time, never
+ * passes over them.  Offsets after them move, so an error cJSON finds in
+ * this copy is not reported: the document is read again the plain way. */
+static char *fast_without(const char *s, size_t len, const fast_members *f,
+                          size_t *out_len)
 {
     char *copy = tok_malloc(len + 1);
     if (!copy)
         return NULL;
-    memcpy(copy, s, len);
-    copy[len] = '\0';
-    memset(copy + f->vocab_at + 1, ' ', f->vocab_end - f->vocab_at - 1);
-    copy[f->vocab_at + 1] = '}';
-    if (f->merges_end) {
-        memset(copy + f->merges_at + 1, ' ',
-               f->merges_end - f->merges_at - 1);
-        copy[f->merges_at + 1] = ']';
+    size_t cut[2][2] = {{f->vocab_at, f->vocab_end},
+                        {f->merges_at, f->merges_end}};
+    const char *mark[2] = {"{}", "[]"};
+    int first = f->merges_end && f->merges_at < f->vocab_at;
+    size_t n = 0, at = 0;
+    for (int k = 0; k < 2; k++) {
+        int which = k ^ first;
+        if (!cut[which][1])
+            continue;
+        memcpy(copy + n, s + at, cut[which][0] - at);
+        n += cut[which][0] - at;
+        memcpy(copy + n, mark[which], 2);
+        n += 2;
+        at = cut[which][1];
     }
+    memcpy(copy + n, s + at, len - at);
+    n += len - at;
+    copy[n] = '\0';
+    *out_len = n;
     return copy;
 }
 
@@ -2112,10 +2130,11 @@ static int from_json(tok_tokenizer **out, const char *json, size_t len,
     cJSON *root;
     int rc;
     if (fast) {
-        char *copy = fast_blank(json, len, fast);
+        size_t clen;
+        char *copy = fast_without(json, len, fast, &clen);
         if (!copy)
             return tok_error_set(err, TOK_ENOMEM, "out of memory");
-        rc = parse_json_checked(copy, len, NULL, true, &root, err);
+        rc = parse_json_checked(copy, clen, NULL, true, &root, err);
         tok_free(copy);
         /* The plain way tells where the document is wrong. */
         if (rc && rc != TOK_ENOMEM)

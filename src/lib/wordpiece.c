@@ -597,6 +597,6 @@ static int wp_tokenize(const tok_model *m, void *scratch, const char *word,
 }
 
 const tok_model_ops tok_wordpiece_ops = {
-    "WordPiece", wp_tokenize, wp_scratch_new, wp_scratch_free, wp_build,
-    wp_free_impl
+    "WordPiece", wp_tokenize, NULL, wp_scratch_new, wp_scratch_free,
+    wp_build, wp_free_impl
 };

@@ -195,8 +195,10 @@ static void same_both_ways(const tok_tokenizer *tk, tok_encoding *lane,
 
 /* Random text from pieces that matter to the lanes: both cases, digits,
  * punctuation, every kind of ASCII white space and control, DEL, added
- * tokens, contractions, long words, and now and then a non-ASCII
- * character (which sends the line the general way). */
+ * tokens, contractions, long words, and non-ASCII text (which BERT's lane
+ * leaves to the general way, and GPT-2's takes): other scripts, emoji
+ * whose bytes the model splits, combining marks, bytes of no valid
+ * sequence (cut sequences, a surrogate, past U+10FFFF). */
 static size_t random_line(char *out, size_t max)
 {
     static const char *const parts[] = {
@@ -207,7 +209,12 @@ static size_t random_line(char *out, size_t max)
         "pneumonoultramicroscopicsilicovolcanoconiosis",
         "aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa", "x", "Q",
         "\xc3\xa9", "\xe4\xb8\xad", "\0", "-", "_", "(", ")", "don't",
-        "  \n", "\n\n",
+        "  \n", "\n\n", "\xd0\x9f\xd1\x80\xd0\xb8", "\xf0\x9f\x98\x80",
+        "\xf0\x9f\x98\x80\xf0\x9f\x98\x81\xf0\x9f\x98\x82", "\xff",
+        "\xc3", "\x80", "\xe4\xb8", "e\xcc\x81", "\xe3\x80\x80",
+        "\xc2\xa0", "\xe2\x80\x8b", "\xed\xa0\x80", "\xf4\x90\x80\x80",
+        "\xe6\x97\xa5\xe6\x9c\xac\xe8\xaa\x9e\xe3\x81\xae\xe6\x96"
+        "\x87",
     };
     size_t nparts = sizeof parts / sizeof *parts, len = 0;
     size_t count = (size_t)rand() % 12;
@@ -233,6 +240,16 @@ static void lanes_give_what_the_general_pipeline_gives(void **state)
         tok_encoding *lane = tok_encoding_new();
         tok_encoding *general = tok_encoding_new();
         tok_encode_options o = TOK_ENCODE_OPTIONS_INIT;
+        /* Runs of ASCII that go on in non-ASCII letters, digits and
+         * other characters: one piece, not two. */
+        static const char *const runs[] = {
+            "caf\xc3\xa9s", "na\xc3\xafve", " x\xc3\xa9y", "123\xd9\xa3",
+            "..\xe2\x80\xa6!", " na\xc3\xafvet\xc3\xa9", "ab\xd0\x9f",
+            "Stra\xc3\x9f" "e", " 12\xef\xbc\x93", "'\xc3\xa9s",
+            " caf\xc3\xa9", " r\xc3\xa9sum\xc3\xa9",
+        };
+        for (size_t k = 0; k < sizeof runs / sizeof *runs; k++)
+            same_both_ways(tk, lane, general, runs[k], strlen(runs[k]), &o);
         for (int round = 0; round < 6000; round++) {
             char text[400];
             size_t len = random_line(text, sizeof text);
@@ -288,6 +305,30 @@ static void pieces_that_cover_nothing_leave_the_lane(void **state)
     tok_tokenizer_free(tk);
 }
 
+static void replacement_characters_may_outgrow_the_input(void **state)
+{
+    (void)state;
+    /* 40 bad bytes become 120 bytes of U+FFFD, which clean_text then
+     * deletes; the 40 characters after them keep their places. */
+    tok_tokenizer *tk = shipped("bert-base-uncased");
+    tok_encoding *enc = tok_encoding_new();
+    tok_encode_options o = TOK_ENCODE_OPTIONS_INIT;
+    o.invalid_utf8 = TOK_INVALID_REPLACE;
+    o.add_special_tokens = 0;
+    char text[120];
+    memset(text, 0xff, 40);
+    for (int i = 0; i < 40; i++)
+        memcpy(text + 40 + 2 * i, "\xc3\xa9", 2);
+    assert_int_equal(tok_encode(tk, text, sizeof text, &o, enc, NULL),
+                     TOK_OK);
+    size_t n = tok_encoding_len(enc);
+    assert_true(n > 0);
+    assert_int_equal(tok_encoding_offsets(enc)[0].start, 40);
+    assert_int_equal(tok_encoding_offsets(enc)[n - 1].end, 120);
+    tok_encoding_free(enc);
+    tok_tokenizer_free(tk);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -296,6 +337,7 @@ int main(void)
         cmocka_unit_test(one_encoding_serves_two_tokenizers_in_turn),
         cmocka_unit_test(lanes_give_what_the_general_pipeline_gives),
         cmocka_unit_test(pieces_that_cover_nothing_leave_the_lane),
+        cmocka_unit_test(replacement_characters_may_outgrow_the_input),
     };
     return cmocka_run_group_tests_name("encode", tests, NULL, NULL);
 }
