@@ -681,7 +681,8 @@ static int push_cached(const bpe_cache_entry *c, tok_pieces *out)
     if (need > out->cap && TOK_GROW(out->v, out->cap, need))
         return TOK_ENOMEM;
     uint32_t start = 0;
-    tok_piece *p = out->v + out->len;
+    /* A cached word may have left no piece (as in merge_word). */
+    tok_piece *p = c->npieces ? out->v + out->len : NULL;
     for (size_t i = 0; i < c->npieces; i++) {
         p[i].id = c->ids[i];
         p[i].start = start;
