@@ -26,6 +26,7 @@
 
 #include "common.h"
 #include "tok_train.h"
+#include "tokenizer.h"
 
 /* ------------------------------------------------------------------------
  * Helpers
@@ -240,6 +241,42 @@ static void raw_control_characters_in_json_are_rejected(void **state)
                          &tk, tmp_path("vocab.json"), tmp_path("merges.txt"),
                          NULL, &err), TOK_EFORMAT);
     assert_int_equal(err.offset, 17);
+}
+
+/* fuzz/corpus/fuzz_import_gpt2/bpe-cached-word-without-pieces: the same
+ * word again, when the encoder's own cache has lost it to another word,
+ * comes from the BPE model's cache, which did the same arithmetic on an
+ * empty result.  The model is called directly, as the encoder does on a
+ * miss. */
+static void bpe_cached_word_without_pieces_gives_no_tokens(void **state)
+{
+    (void)state;
+    tok_tokenizer *tk = from_json(
+        "{\"version\": \"1.0\", \"added_tokens\": [],"
+        " \"model\": {\"type\": \"BPE\", \"unk_token\": null,"
+        "  \"vocab\": {\"a\": 0, \"b\": 1, \"ab\": 2},"
+        "  \"merges\": [\"a b\"]}}");
+    const tok_model *m = tk->model;
+    void *scratch = m->ops->scratch_new(m);
+    assert_non_null(scratch);
+    for (int round = 0; round < 2; round++) {
+        tok_pieces out = {NULL, 0, 0};
+        assert_int_equal(m->ops->tokenize(m, scratch, "xyz", 3, &out),
+                         TOK_OK);
+        assert_int_equal(out.len, 0);
+        tok_free(out.v);
+    }
+    /* Hugging Face counts offsets over the characters it keeps, so "ab"
+     * starts at 0 in "xaby". */
+    tok_pieces out = {NULL, 0, 0};
+    assert_int_equal(m->ops->tokenize(m, scratch, "xaby", 4, &out), TOK_OK);
+    assert_int_equal(out.len, 1);
+    assert_int_equal(out.v[0].id, 2);
+    assert_int_equal(out.v[0].start, 0);
+    assert_int_equal(out.v[0].end, 2);
+    tok_free(out.v);
+    m->ops->scratch_free(scratch);
+    tok_tokenizer_free(tk);
 }
 
 /* ------------------------------------------------------------------------
@@ -765,6 +802,7 @@ int main(void)
 #define TEST(f) cmocka_unit_test_setup_teardown(f, make_tmpdir, remove_tmpdir)
     const struct CMUnitTest tests[] = {
         TEST(bpe_unknown_word_without_unk_token_gives_no_tokens),
+        TEST(bpe_cached_word_without_pieces_gives_no_tokens),
         TEST(vocab_txt_token_with_nul_is_rejected),
         TEST(raw_control_characters_in_json_are_rejected),
         TEST(json_nested_100000_deep_is_rejected_without_a_crash),
