@@ -11,12 +11,25 @@
 
 int LLVMFuzzerTestOneInput(const unsigned char *data, size_t size);
 
+/* tokenizer.json, or NULL for a vocabulary holding U+0000, which it
+ * cannot hold here (a corpus with NUL bytes and a pipeline that keeps
+ * them). */
 static char *to_json(const tok_tokenizer *tk, size_t *len)
 {
     char *json = NULL;
     tok_error err;
-    FUZZ_CHECK(tok_tokenizer_to_json(tk, &json, len, &err) == TOK_OK);
+    int rc = tok_tokenizer_to_json(tk, &json, len, &err);
+    FUZZ_CHECK(rc == TOK_OK || rc == TOK_EUNSUPPORTED);
+    if (rc != TOK_OK)
+        *len = 0;
     return json;
+}
+
+static void check_same(const char *a, size_t alen, const char *b,
+                       size_t blen)
+{
+    FUZZ_CHECK((a == NULL) == (b == NULL));
+    FUZZ_CHECK(alen == blen && (alen == 0 || memcmp(a, b, alen) == 0));
 }
 
 int LLVMFuzzerTestOneInput(const unsigned char *data, size_t size)
@@ -70,7 +83,7 @@ int LLVMFuzzerTestOneInput(const unsigned char *data, size_t size)
     FUZZ_CHECK(tok_train_files(&again, files, 1, &o, &err) == TOK_OK);
     size_t jlen2;
     char *json2 = to_json(again, &jlen2);
-    FUZZ_CHECK(jlen == jlen2 && memcmp(json, json2, jlen) == 0);
+    check_same(json, jlen, json2, jlen2);
     tok_tokenizer_free(again);
     free(json2);
 
@@ -91,7 +104,7 @@ int LLVMFuzzerTestOneInput(const unsigned char *data, size_t size)
     FUZZ_CHECK(tok_word_counts_total(wc2) == tok_word_counts_total(wc));
     FUZZ_CHECK(tok_train(&again, wc2, &o, &err) == TOK_OK);
     json2 = to_json(again, &jlen2);
-    FUZZ_CHECK(jlen == jlen2 && memcmp(json, json2, jlen) == 0);
+    check_same(json, jlen, json2, jlen2);
     tok_tokenizer_free(again);
     free(json2);
     free(counts);
