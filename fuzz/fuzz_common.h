@@ -85,16 +85,19 @@ static inline const char *fuzz_write_tmp(int slot, const void *data,
     return path;
 }
 
-/* What loads must write tokenizer.json that loads back to the same
- * bytes, encode any text within the invariants and decode what it
- * encoded.  `text` is arbitrary bytes. */
-static inline void fuzz_check_tokenizer(const tok_tokenizer *tk,
-                                        const char *text, size_t len)
+/* What a tokenizer writes loads back and writes the same bytes.  A token
+ * holding U+0000 (trained from such a corpus) is the one thing
+ * tokenizer.json cannot hold here: it is refused, not written; returns 0
+ * then. */
+static inline int fuzz_check_json_round_trip(const tok_tokenizer *tk)
 {
     tok_error err;
     char *json = NULL, *json2 = NULL;
     size_t jlen = 0, jlen2 = 0;
-    FUZZ_CHECK(tok_tokenizer_to_json(tk, &json, &jlen, &err) == TOK_OK);
+    int rc = tok_tokenizer_to_json(tk, &json, &jlen, &err);
+    FUZZ_CHECK(rc == TOK_OK || rc == TOK_EUNSUPPORTED);
+    if (rc != TOK_OK)
+        return 0;
     tok_tokenizer *again = NULL;
     if (tok_tokenizer_from_json(&again, json, jlen, &err) != TOK_OK) {
         fprintf(stderr, "written tokenizer.json does not load: %s\n",
@@ -107,9 +110,20 @@ static inline void fuzz_check_tokenizer(const tok_tokenizer *tk,
     free(json);
     free(json2);
     tok_tokenizer_free(again);
+    return 1;
+}
 
+/* What loads must write tokenizer.json that loads back to the same
+ * bytes, encode any text within the invariants and decode what it
+ * encoded.  `text` is arbitrary bytes. */
+static inline void fuzz_check_tokenizer(const tok_tokenizer *tk,
+                                        const char *text, size_t len)
+{
+    /* Without NUL in any token, every token string finds its id. */
+    int no_nul = fuzz_check_json_round_trip(tk);
+    tok_error err;
     size_t n = tok_vocab_size(tk);
-    for (size_t id = 0; id < n && id < 4096; id++) {
+    for (size_t id = 0; no_nul && id < n && id < 4096; id++) {
         const char *t = tok_id_to_token(tk, (int32_t)id);
         if (t)
             FUZZ_CHECK(tok_token_to_id(tk, t, strlen(t)) >= 0);

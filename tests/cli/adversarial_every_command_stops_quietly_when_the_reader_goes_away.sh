@@ -13,8 +13,8 @@ done
   echo "encode one long line: exit $?" >&2; } | head -c 1 > /dev/null
 { $TOK encode < "$t/lines" | $TOK decode; echo "decode: exit $?" >&2; } |
     head -n 1 > /dev/null
-{ $TOK info -m gpt2; echo "info: exit $?" >&2; } | head -c 1 > /dev/null
-{ $TOK convert -m gpt2 -o -; echo "convert: exit $?" >&2; } |
+{ $TOK info; echo "info: exit $?" >&2; } | head -c 1 > /dev/null
+{ $TOK convert -o -; echo "convert: exit $?" >&2; } |
     head -c 1 > /dev/null
 { $TOK train -q --vocab-size 300 -o - "$t/lines"; \
   echo "train: exit $?" >&2; } | head -c 1 > /dev/null

@@ -18,8 +18,8 @@ echo '101 7592 102' | run $TOK decode > /dev/full
 run $TOK info > /dev/full
 run $TOK --help > /dev/full
 run $TOK encode --help > /dev/full
-run $TOK convert -m gpt2 -o - > /dev/full
-run $TOK convert -m gpt2 -o "$full"
+run $TOK convert -o - > /dev/full
+run $TOK convert -o "$full"
 run $TOK train -q --vocab-size 100 -o - "$t/corpus" > /dev/full
 run $TOK train -q --vocab-size 100 -o "$full" "$t/corpus"
 # It is still the device: tok wrote to it, it did not replace it.

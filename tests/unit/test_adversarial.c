@@ -26,6 +26,7 @@
 
 #include "common.h"
 #include "tok_train.h"
+#include "tokenizer.h"
 
 /* ------------------------------------------------------------------------
  * Helpers
@@ -142,6 +143,8 @@ static const char *dir_listing(void)
     return list;
 }
 
+static void assert_file_is(const char *path, const char *want);
+
 static void encode_ok(const tok_tokenizer *tk, const char *text, size_t len,
                       const tok_encode_options *o, tok_encoding *enc)
 {
@@ -240,6 +243,42 @@ static void raw_control_characters_in_json_are_rejected(void **state)
                          &tk, tmp_path("vocab.json"), tmp_path("merges.txt"),
                          NULL, &err), TOK_EFORMAT);
     assert_int_equal(err.offset, 17);
+}
+
+/* fuzz/corpus/fuzz_import_gpt2/bpe-cached-word-without-pieces: the same
+ * word again, when the encoder's own cache has lost it to another word,
+ * comes from the BPE model's cache, which did the same arithmetic on an
+ * empty result.  The model is called directly, as the encoder does on a
+ * miss. */
+static void bpe_cached_word_without_pieces_gives_no_tokens(void **state)
+{
+    (void)state;
+    tok_tokenizer *tk = from_json(
+        "{\"version\": \"1.0\", \"added_tokens\": [],"
+        " \"model\": {\"type\": \"BPE\", \"unk_token\": null,"
+        "  \"vocab\": {\"a\": 0, \"b\": 1, \"ab\": 2},"
+        "  \"merges\": [\"a b\"]}}");
+    const tok_model *m = tk->model;
+    void *scratch = m->ops->scratch_new(m);
+    assert_non_null(scratch);
+    for (int round = 0; round < 2; round++) {
+        tok_pieces out = {NULL, 0, 0};
+        assert_int_equal(m->ops->tokenize(m, scratch, "xyz", 3, &out),
+                         TOK_OK);
+        assert_int_equal(out.len, 0);
+        tok_free(out.v);
+    }
+    /* Hugging Face counts offsets over the characters it keeps, so "ab"
+     * starts at 0 in "xaby". */
+    tok_pieces out = {NULL, 0, 0};
+    assert_int_equal(m->ops->tokenize(m, scratch, "xaby", 4, &out), TOK_OK);
+    assert_int_equal(out.len, 1);
+    assert_int_equal(out.v[0].id, 2);
+    assert_int_equal(out.v[0].start, 0);
+    assert_int_equal(out.v[0].end, 2);
+    tok_free(out.v);
+    m->ops->scratch_free(scratch);
+    tok_tokenizer_free(tk);
 }
 
 /* ------------------------------------------------------------------------
@@ -593,6 +632,46 @@ static void a_corpus_where_every_line_is_invalid_utf8_is_rejected(
     }
 }
 
+/* fuzz/corpus/fuzz_train/corpus-with-nul: trained on text holding NUL
+ * bytes, with a pipeline that keeps them, the vocabulary holds U+0000,
+ * and the tokenizer.json written for it did not load (the reader refuses
+ * U+0000).  Saving now fails instead and leaves the old file; a pipeline
+ * that drops NUL (BERT's) saves as before. */
+static void training_on_nul_bytes_writes_nothing_tok_cannot_read(
+    void **state)
+{
+    (void)state;
+    const char *corpus = tmp_path("corpus.txt");
+    static const char text[] = "a\0b a\0b\nlow lower\n";
+    write_whole(corpus, text, sizeof text - 1);
+    const char *out = tmp_path("out.json");
+    write_whole(out, "old\n", 4);
+    const char *files[] = {corpus};
+    for (int model = 0; model < 3; model++) {
+        tok_train_options o = TOK_TRAIN_OPTIONS_INIT;
+        o.model = (tok_train_model)model;
+        o.vocab_size = 100;
+        o.threads = 1;
+        tok_tokenizer *tk = NULL;
+        tok_error err;
+        assert_int_equal(tok_train_files(&tk, files, 1, &o, &err), TOK_OK);
+        int rc = tok_tokenizer_save(tk, out, &err);
+        if (model == TOK_TRAIN_BPE) {
+            /* Whitespace splitting keeps "a\0b" a word. */
+            assert_int_equal(rc, TOK_EUNSUPPORTED);
+            assert_non_null(strstr(err.message, "out.json"));
+            assert_file_is(out, "old\n");
+        } else {
+            /* Byte-level maps NUL to a letter; BERT deletes it. */
+            assert_int_equal(rc, TOK_OK);
+            tok_tokenizer_free(tk);
+            tk = load(out);
+        }
+        tok_tokenizer_free(tk);
+    }
+    assert_string_equal(dir_listing(), "corpus.txt out.json");
+}
+
 /* ------------------------------------------------------------------------
  * Writing files whole or not at all
  * ------------------------------------------------------------------------ */
@@ -765,6 +844,7 @@ int main(void)
 #define TEST(f) cmocka_unit_test_setup_teardown(f, make_tmpdir, remove_tmpdir)
     const struct CMUnitTest tests[] = {
         TEST(bpe_unknown_word_without_unk_token_gives_no_tokens),
+        TEST(bpe_cached_word_without_pieces_gives_no_tokens),
         TEST(vocab_txt_token_with_nul_is_rejected),
         TEST(raw_control_characters_in_json_are_rejected),
         TEST(json_nested_100000_deep_is_rejected_without_a_crash),
@@ -777,6 +857,7 @@ int main(void)
         TEST(nul_bytes_are_text),
         TEST(invalid_utf8_is_reported_at_its_byte_or_replaced),
         TEST(a_corpus_where_every_line_is_invalid_utf8_is_rejected),
+        TEST(training_on_nul_bytes_writes_nothing_tok_cannot_read),
         TEST(a_written_file_replaces_the_old_one_and_nothing_is_left_beside),
         TEST(a_symlink_keeps_pointing_at_the_rewritten_file),
         TEST(writing_to_a_full_device_is_an_error),
