@@ -69,6 +69,7 @@ typedef struct encoder {
     tok_encoding *enc;
     cli_jsonl json;
     cli_buf text;             /* the decoded text field(s) */
+    cli_buf second;           /* the second field, before joining */
     cli_buf keep;             /* the other fields, for -f jsonl */
 } encoder;
 
@@ -113,6 +114,7 @@ static void encoder_free(void *worker)
     tok_encoding_free(e->enc);
     cli_jsonl_dispose(&e->json);
     cli_buf_dispose(&e->text);
+    cli_buf_dispose(&e->second);
     cli_buf_dispose(&e->keep);
     free(e);
 }
@@ -364,19 +366,17 @@ static int read_json(encoder *e, const char *rec, size_t len, source *src,
         src->start[f] = m->value_start;
         src->end[f] = m->value_end;
     }
-    cli_buf *t = &e->text;
-    cli_buf second = CLI_BUF_INIT;
+    cli_buf *t = &e->text, *second = &e->second;
     rc = cli_json_unescape(t, rec, src->start[0], src->end[0], &at, &why);
     if (rc == CLI_JSONL_OK && nfields == 2) {
-        rc = cli_json_unescape(&second, rec, src->start[1], src->end[1], &at,
+        rc = cli_json_unescape(second, rec, src->start[1], src->end[1], &at,
                                &why);
         src->split = t->len + 1;
         if (rc == CLI_JSONL_OK &&
-            (cli_buf_putc(t, '\t') || cli_buf_add(t, second.data,
-                                                  second.len)))
+            (cli_buf_putc(t, '\t') || cli_buf_add(t, second->data,
+                                                  second->len)))
             rc = CLI_JSONL_NOMEM;
     }
-    cli_buf_dispose(&second);
     if (rc == CLI_JSONL_NOMEM)
         return out_of_memory(fail);
     if (rc != CLI_JSONL_OK)
