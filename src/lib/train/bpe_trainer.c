@@ -282,17 +282,22 @@ typedef struct qentry {
 
 #define ONE_WORD(w) ((uint64_t)(w) << 1 | 1)
 
+/* Entries counted in [2^(b-1), 2^b), in no order (b = 0: count 0). */
+typedef struct q_bucket {
+    qentry *v;
+    size_t n, cap;
+} q_bucket;
+
 /* The queue in two parts: a heap of the entries counted at least `floor`
- * and, in no order, the others -- most pairs a merge creates are rare and
- * never reach the top, and the heap stays small enough to be cached.
- * Every heap entry pops before every other one, so the pops are those of
- * one heap over all entries. */
+ * and, bucketed by the bit width of their count, the others -- most pairs
+ * a merge creates are rare and never reach the top, and the heap stays
+ * small enough to be cached.  Every heap entry pops before every other
+ * one, so the pops are those of one heap over all entries. */
 typedef struct queue {
     qentry *v;           /* the heap */
     size_t n, cap;
-    qentry *cold;        /* the entries below the floor */
-    size_t ncold, coldcap;
-    uint64_t floor;
+    q_bucket cold[65];
+    uint64_t floor;      /* 0 or a power of two */
 } queue;
 
 static inline const uint32_t *entry_list(const qentry *e)
@@ -402,20 +407,6 @@ static qentry q_pop(queue *q)
     return top;
 }
 
-static int q_add_cold(queue *q, const qentry *e)
-{
-    if (TRAIN_GROW(q->cold, q->coldcap, q->ncold + 1))
-        return TOK_ENOMEM;
-    q->cold[q->ncold++] = *e;
-    return TOK_OK;
-}
-
-/* Adds an entry to the queue. */
-static int q_add(queue *q, const qentry *e)
-{
-    return e->count >= q->floor ? q_push(q, e) : q_add_cold(q, e);
-}
-
 static inline unsigned bit_width(uint64_t x)
 {
     unsigned n = 0;
@@ -426,59 +417,41 @@ static inline unsigned bit_width(uint64_t x)
     return n;
 }
 
-/* A floor that at least k of the cold entries reach, and not many more:
- * found by counts of bit widths, then of the next 8 bits. */
-static uint64_t choose_floor(const queue *q, size_t k)
+static int q_add_cold(queue *q, const qentry *e)
 {
-    size_t hist[65] = {0};
-    for (size_t i = 0; i < q->ncold; i++)
-        hist[bit_width(q->cold[i].count)]++;
-    size_t acc = 0;
-    unsigned b = 64;
-    for (; b > 0; b--) {
-        if (acc + hist[b] >= k)
-            break;
-        acc += hist[b];
-    }
-    if (b == 0)
-        return 0;
-    /* Counts of width b are [2^(b-1), 2^b); split them in up to 256. */
-    unsigned shift = b - 1 > 8 ? b - 1 - 8 : 0;
-    uint64_t base = (uint64_t)1 << (b - 1 - shift);
-    size_t sub[256] = {0};
-    for (size_t i = 0; i < q->ncold; i++) {
-        uint64_t c = q->cold[i].count;
-        if (bit_width(c) == b)
-            sub[(c >> shift) - base]++;
-    }
-    size_t j = (size_t)base;
-    while (j-- > 0) {
-        acc += sub[j];
-        if (acc >= k)
-            break;
-    }
-    return (base + j) << shift;
+    q_bucket *c = &q->cold[bit_width(e->count)];
+    if (TRAIN_GROW(c->v, c->cap, c->n + 1))
+        return TOK_ENOMEM;
+    c->v[c->n++] = *e;
+    return TOK_OK;
 }
 
-/* Once the heap is empty: lowers the floor and brings the cold entries
- * that reach it into the heap -- an eighth of them or more, so that this
- * costs a constant per entry moved. */
+/* Adds an entry to the queue. */
+static int q_add(queue *q, const qentry *e)
+{
+    return e->count >= q->floor ? q_push(q, e) : q_add_cold(q, e);
+}
+
+/* Once the heap is empty: lowers the floor to bring the highest buckets
+ * into the heap, Q_REFILL entries or more -- each entry is moved once, so
+ * this costs a constant per entry. */
+#define Q_REFILL 1024
+
 static int q_refill(queue *q)
 {
-    size_t k = q->ncold / 8 > 1024 ? q->ncold / 8 : 1024;
-    q->floor = k >= q->ncold ? 0 : choose_floor(q, k);
-    size_t keep = 0, moved = 0;
-    for (size_t i = 0; i < q->ncold; i++)
-        moved += q->cold[i].count >= q->floor;
+    size_t moved = 0;
+    unsigned b = 65;
+    while (b > 0 && moved < Q_REFILL)
+        moved += q->cold[--b].n;
     if (TOK_GROW(q->v, q->cap, moved))
         return TOK_ENOMEM;
-    for (size_t i = 0; i < q->ncold; i++) {
-        if (q->cold[i].count >= q->floor)
-            q->v[q->n++] = q->cold[i];
-        else
-            q->cold[keep++] = q->cold[i];
+    q->floor = b ? (uint64_t)1 << (b - 1) : 0;
+    for (unsigned i = b; i < 65; i++) {
+        q_bucket *c = &q->cold[i];
+        memcpy(q->v + q->n, c->v, c->n * sizeof *c->v);
+        q->n += c->n;
+        c->n = 0;
     }
-    q->ncold = keep;
     for (size_t i = q->n / Q_ARITY + 1; i-- > 0;)
         if (i < q->n)
             q_sift_down(q, i);
@@ -490,7 +463,7 @@ static int q_refill(queue *q)
 static qentry *q_top(queue *q, int *rc)
 {
     *rc = TOK_OK;
-    if (q->n == 0 && q->ncold && (*rc = q_refill(q)) != TOK_OK)
+    if (q->n == 0 && q->floor && (*rc = q_refill(q)) != TOK_OK)
         return NULL;
     return q->n ? &q->v[0] : NULL;
 }
@@ -498,7 +471,8 @@ static qentry *q_top(queue *q, int *rc)
 static void q_dispose(queue *q)
 {
     tok_free(q->v);
-    tok_free(q->cold);
+    for (size_t i = 0; i < 65; i++)
+        tok_free(q->cold[i].v);
 }
 
 /* ------------------------------------------------------------------------
@@ -1293,19 +1267,20 @@ static int count_pairs(trainer *t)
         }
     }
     /* All cold: the first look at the top chooses the floor. */
-    if (TOK_GROW(t->q.cold, t->q.coldcap, pt->n))
-        goto out;
+    t->q.floor = UINT64_MAX;
     for (size_t p = 0; p < pt->n; p++) {
         uint32_t *list = t->initial_lists + off[p];
         list[0] = fill[p];
         if (pt->v[p].count <= 0)
             continue;
-        qentry *e = &t->q.cold[t->q.ncold++];
-        e->count = (uint64_t)pt->v[p].count;
-        e->key = pt->v[p].key;
-        e->seq = (uint32_t)t->seq++;
-        e->pidx = (uint32_t)p;
-        e->words = (uint64_t)(uintptr_t)list;
+        qentry e;
+        e.count = (uint64_t)pt->v[p].count;
+        e.key = pt->v[p].key;
+        e.seq = (uint32_t)t->seq++;
+        e.pidx = (uint32_t)p;
+        e.words = (uint64_t)(uintptr_t)list;
+        if (q_add_cold(&t->q, &e))
+            goto out;
     }
     rc = TOK_OK;
 out:
