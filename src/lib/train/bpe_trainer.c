@@ -526,6 +526,10 @@ typedef struct trainer {
      * so that only the first occurrence next to x or y hashes. */
     struct side_cache *left, *right;
     size_t ncache;
+    /* The neighbours met in a batch of words, waiting to be counted: the
+     * pairs they lead to are fetched ahead of their turn. */
+    struct neighbour *nbs;
+    size_t nnbs, nbscap;
     /* The pairs one merge touches, with their count changes (applied
      * once per pair when the merge is done, not once per occurrence) and,
      * for the pairs it creates, the words where it does. */
@@ -621,6 +625,73 @@ static inline int made_pair(trainer *t, uint32_t m, int64_t c, uint32_t w)
     t->nrec++;
     d->nrec++;
     d->last = w + 1;
+    return TOK_OK;
+}
+
+/* A neighbour of one occurrence of the merged pair: x (left) or y
+ * (right) in word w; `made` is false when max_token_length forbids the new
+ * pair.  Recorded while the words of a batch are merged, and counted after
+ * them in the same order. */
+typedef struct neighbour {
+    uint32_t x;
+    uint32_t w;
+    uint8_t right;
+    uint8_t made;
+} neighbour;
+
+#define NB_BATCH 1024
+
+static inline int meet(trainer *t, uint32_t x, uint32_t w, bool right,
+                       bool made)
+{
+    if (TRAIN_GROW(t->nbs, t->nbscap, t->nnbs + 1))
+        return TOK_ENOMEM;
+    neighbour *m = &t->nbs[t->nnbs++];
+    m->x = x;
+    m->w = w;
+    m->right = right;
+    m->made = made;
+    return TOK_OK;
+}
+
+/* The slot where a lookup of `key` starts. */
+static inline void pt_prefetch(const pair_table *pt, uint64_t key)
+{
+    PREFETCH(&pt->slots[pt_mix(key) >> pt->shift]);
+}
+
+/* Counts the neighbours met so far: (x, a) and (b, y) lose the word's
+ * count, (x, n) and (n, y) gain it.  A neighbour new to this merge needs
+ * two lookups in a table too large for the cache: their slots are fetched
+ * NB_AHEAD neighbours in advance. */
+#define NB_AHEAD 16
+
+static int count_neighbours(trainer *t, uint32_t a, uint32_t b, uint32_t n)
+{
+    const neighbour *v = t->nbs;
+    size_t nn = t->nnbs;
+    t->nnbs = 0;
+    for (size_t k = 0; k < nn; k++) {
+        if (k + NB_AHEAD < nn) {
+            const neighbour *f = &v[k + NB_AHEAD];
+            uint32_t x = f->x;
+            const side_cache *c = f->right ? &t->right[x] : &t->left[x];
+            if (c->iter != t->iter) {
+                pt_prefetch(&t->pairs, f->right ? (uint64_t)b << 32 | x
+                                                : (uint64_t)x << 32 | a);
+                pt_prefetch(&t->pairs, f->right ? (uint64_t)n << 32 | x
+                                                : (uint64_t)x << 32 | n);
+            }
+        }
+        const neighbour *m = &v[k];
+        const side_cache *e = side_of(t, m->right, m->x, a, b, n);
+        if (!e)
+            return TOK_ENOMEM;
+        int64_t c = (int64_t)word_count(t->sym + m->w);
+        t->touched[e->old].delta -= c;
+        if (m->made && made_pair(t, e->made, c, m->w))
+            return TOK_ENOMEM;
+    }
     return TOK_OK;
 }
 
@@ -768,7 +839,6 @@ static int merge_long(trainer *t, uint32_t w, uint32_t a, uint32_t b,
     qsort(l.v, l.n, sizeof *l.v, cmp_u32);
     uint32_t *s = h + WHDR;
     uint32_t *ln = t->lens ? t->lens + w + WHDR : NULL;
-    int64_t c = (int64_t)word_count(h);
     size_t maxlen = t->cfg->max_token_length;
     int rc = TOK_OK;
     for (uint32_t k = 0; k < l.n && rc == TOK_OK; k++) {
@@ -781,25 +851,13 @@ static int merge_long(trainer *t, uint32_t w, uint32_t a, uint32_t b,
         uint32_t nl = ln ? ln[p] + ln[q] : 0;
         uint32_t pr = lw->prev[p], nx = lw->next[q];
         if (pr != NO_POS) {
-            const side_cache *e = side_of(t, false, s[pr], a, b, nid);
-            if (!e) {
-                rc = TOK_ENOMEM;
-                break;
-            }
-            t->touched[e->old].delta -= c;
-            if (!ln || (size_t)ln[pr] + nl < maxlen)
-                rc |= made_pair(t, e->made, c, w);
+            rc |= meet(t, s[pr], w, false,
+                       !ln || (size_t)ln[pr] + nl < maxlen);
             rc |= lw_add(lw, (uint64_t)s[pr] << 32 | nid, pr);
         }
         if (nx != NO_POS) {
-            const side_cache *e = side_of(t, true, s[nx], a, b, nid);
-            if (!e) {
-                rc = TOK_ENOMEM;
-                break;
-            }
-            t->touched[e->old].delta -= c;
-            if (!ln || (size_t)ln[nx] + nl < maxlen)
-                rc |= made_pair(t, e->made, c, w);
+            rc |= meet(t, s[nx], w, true,
+                       !ln || (size_t)ln[nx] + nl < maxlen);
             rc |= lw_add(lw, (uint64_t)nid << 32 | s[nx], p);
             lw->prev[nx] = p;
         }
@@ -824,7 +882,6 @@ static int merge_at(trainer *t, uint32_t w, size_t r, uint32_t a,
     uint32_t *s = h + WHDR;
     uint32_t *ln = t->lens ? t->lens + w + WHDR : NULL;
     size_t len = h[W_LEN];
-    int64_t c = (int64_t)word_count(h);
     size_t maxlen = t->cfg->max_token_length;
     size_t j = r;
     int rc = TOK_OK;
@@ -838,22 +895,12 @@ static int merge_at(trainer *t, uint32_t w, size_t r, uint32_t a,
             continue;
         }
         uint32_t nl = ln ? ln[r] + ln[r + 1] : 0;
-        if (j > 0) {
-            const side_cache *e = side_of(t, false, s[j - 1], a, b, nid);
-            if (!e)
-                return TOK_ENOMEM;
-            t->touched[e->old].delta -= c;
-            if (!ln || (size_t)ln[j - 1] + nl < maxlen)
-                rc |= made_pair(t, e->made, c, w);
-        }
-        if (r + 2 < len) {
-            const side_cache *e = side_of(t, true, s[r + 2], a, b, nid);
-            if (!e)
-                return TOK_ENOMEM;
-            t->touched[e->old].delta -= c;
-            if (!ln || (size_t)ln[r + 2] + nl < maxlen)
-                rc |= made_pair(t, e->made, c, w);
-        }
+        if (j > 0)
+            rc |= meet(t, s[j - 1], w, false,
+                       !ln || (size_t)ln[j - 1] + nl < maxlen);
+        if (r + 2 < len)
+            rc |= meet(t, s[r + 2], w, true,
+                       !ln || (size_t)ln[r + 2] + nl < maxlen);
         if (rc)
             return TOK_ENOMEM;
         s[j] = nid;
@@ -1457,8 +1504,12 @@ static int merge_loop(trainer *t, tok_error *err)
                 if (i + 8 <= n)
                     PREFETCH(t->sym + list[i + 8]);
                 rc = merge_word(t, list[i], a, b, (uint32_t)nid);
+                if (rc == TOK_OK && t->nnbs >= NB_BATCH)
+                    rc = count_neighbours(t, a, b, (uint32_t)nid);
             }
         }
+        if (rc == TOK_OK)
+            rc = count_neighbours(t, a, b, (uint32_t)nid);
         if (rc || (rc = push_new_pairs(t)) != TOK_OK)
             break;
         if (cfg->progress && (t->nmerges & 63) == 0) {
@@ -1571,6 +1622,7 @@ int tok_bpe_train(const tok_word_counts *wc, const tok_bpe_train_config *cfg,
     tok_free(t.merges);
     tok_free(t.left);
     tok_free(t.right);
+    tok_free(t.nbs);
     for (size_t i = 0; i < t.nlongs; i++)
         lw_dispose(&t.longs[i]);
     tok_free(t.longs);
