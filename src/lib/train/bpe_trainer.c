@@ -209,9 +209,11 @@ static inline uint64_t pt_tag(uint64_t h)
 
 static int pt_rehash(pair_table *t, size_t nslots)
 {
-    uint64_t *slots = tok_calloc(nslots, sizeof *slots);
+    uint64_t *slots = tok_malloc(nslots * sizeof *slots);
     if (!slots)
         return TOK_ENOMEM;
+    train_advise_huge(slots, nslots * sizeof *slots);
+    memset(slots, 0, nslots * sizeof *slots);
     unsigned bits = 0;
     while (((size_t)1 << bits) < nslots)
         bits++;
@@ -250,7 +252,7 @@ static inline int64_t pt_get(pair_table *t, uint64_t key)
             return -1;
         return pt_get(t, key);
     }
-    if (TRAIN_GROW(t->v, t->cap, t->n + 1))
+    if (TRAIN_GROW_HUGE(t->v, t->cap, t->n + 1))
         return -1;
     size_t p = t->n++;
     t->v[p].key = key;
@@ -312,7 +314,7 @@ static inline const uint32_t *entry_list(const qentry *e)
  * popped ones.
  * ------------------------------------------------------------------------ */
 
-#define POOL_CHUNK ((size_t)1 << 18)     /* uint32_t values */
+#define POOL_CHUNK ((size_t)1 << 20)     /* uint32_t values */
 
 typedef struct pool_chunk {
     struct pool_chunk *prev;
@@ -328,6 +330,7 @@ static uint32_t *pool_alloc(pool_chunk **pool, size_t n)
         c = tok_malloc(sizeof *c + cap * sizeof c->v[0]);
         if (!c)
             return NULL;
+        train_advise_huge(c, sizeof *c + cap * sizeof c->v[0]);
         c->prev = *pool;
         c->used = 0;
         c->cap = cap;
@@ -384,7 +387,7 @@ static void q_sift_down(queue *q, size_t i)
 
 static int q_push(queue *q, const qentry *e)
 {
-    if (TRAIN_GROW(q->v, q->cap, q->n + 1))
+    if (TRAIN_GROW_HUGE(q->v, q->cap, q->n + 1))
         return TOK_ENOMEM;
     size_t i = q->n++;
     while (i > 0) {
@@ -420,7 +423,7 @@ static inline unsigned bit_width(uint64_t x)
 static int q_add_cold(queue *q, const qentry *e)
 {
     q_bucket *c = &q->cold[bit_width(e->count)];
-    if (TRAIN_GROW(c->v, c->cap, c->n + 1))
+    if (TRAIN_GROW_HUGE(c->v, c->cap, c->n + 1))
         return TOK_ENOMEM;
     c->v[c->n++] = *e;
     return TOK_OK;
@@ -443,7 +446,7 @@ static int q_refill(queue *q)
     unsigned b = 65;
     while (b > 0 && moved < Q_REFILL)
         moved += q->cold[--b].n;
-    if (TOK_GROW(q->v, q->cap, moved))
+    if (TRAIN_GROW_HUGE(q->v, q->cap, q->n + moved))
         return TOK_ENOMEM;
     q->floor = b ? (uint64_t)1 << (b - 1) : 0;
     for (unsigned i = b; i < 65; i++) {
@@ -1205,6 +1208,7 @@ static int tokenize_words(trainer *t, const tok_word_counts *wc,
     t->sym = tok_malloc(t->symcap * sizeof *t->sym);
     if (!t->sym)
         goto out;
+    train_advise_huge(t->sym, t->symcap * sizeof *t->sym);
 
     /* Pass 2: the symbols of every word that has at least one pair (there
      * are at most nchars of them). */
@@ -1303,6 +1307,7 @@ static int count_pairs(trainer *t)
     t->initial_lists = tok_malloc((total ? total : 1) * sizeof(uint32_t));
     if (!t->initial_lists)
         goto out;
+    train_advise_huge(t->initial_lists, total * sizeof(uint32_t));
     k = 0;
     for (size_t w = 0; w < t->nsym; w += WHDR + t->sym[w + W_LEN]) {
         for (size_t i = 0; i + 1 < t->sym[w + W_LEN]; i++) {
