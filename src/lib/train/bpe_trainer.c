@@ -209,9 +209,11 @@ static inline uint64_t pt_tag(uint64_t h)
 
 static int pt_rehash(pair_table *t, size_t nslots)
 {
-    uint64_t *slots = tok_calloc(nslots, sizeof *slots);
+    uint64_t *slots = tok_malloc(nslots * sizeof *slots);
     if (!slots)
         return TOK_ENOMEM;
+    train_advise_huge(slots, nslots * sizeof *slots);
+    memset(slots, 0, nslots * sizeof *slots);
     unsigned bits = 0;
     while (((size_t)1 << bits) < nslots)
         bits++;
@@ -250,7 +252,7 @@ static inline int64_t pt_get(pair_table *t, uint64_t key)
             return -1;
         return pt_get(t, key);
     }
-    if (TRAIN_GROW(t->v, t->cap, t->n + 1))
+    if (TRAIN_GROW_HUGE(t->v, t->cap, t->n + 1))
         return -1;
     size_t p = t->n++;
     t->v[p].key = key;
@@ -282,17 +284,22 @@ typedef struct qentry {
 
 #define ONE_WORD(w) ((uint64_t)(w) << 1 | 1)
 
+/* Entries counted in [2^(b-1), 2^b), in no order (b = 0: count 0). */
+typedef struct q_bucket {
+    qentry *v;
+    size_t n, cap;
+} q_bucket;
+
 /* The queue in two parts: a heap of the entries counted at least `floor`
- * and, in no order, the others -- most pairs a merge creates are rare and
- * never reach the top, and the heap stays small enough to be cached.
- * Every heap entry pops before every other one, so the pops are those of
- * one heap over all entries. */
+ * and, bucketed by the bit width of their count, the others -- most pairs
+ * a merge creates are rare and never reach the top, and the heap stays
+ * small enough to be cached.  Every heap entry pops before every other
+ * one, so the pops are those of one heap over all entries. */
 typedef struct queue {
     qentry *v;           /* the heap */
     size_t n, cap;
-    qentry *cold;        /* the entries below the floor */
-    size_t ncold, coldcap;
-    uint64_t floor;
+    q_bucket cold[65];
+    uint64_t floor;      /* 0 or a power of two */
 } queue;
 
 static inline const uint32_t *entry_list(const qentry *e)
@@ -307,7 +314,7 @@ static inline const uint32_t *entry_list(const qentry *e)
  * popped ones.
  * ------------------------------------------------------------------------ */
 
-#define POOL_CHUNK ((size_t)1 << 18)     /* uint32_t values */
+#define POOL_CHUNK ((size_t)1 << 20)     /* uint32_t values */
 
 typedef struct pool_chunk {
     struct pool_chunk *prev;
@@ -323,6 +330,7 @@ static uint32_t *pool_alloc(pool_chunk **pool, size_t n)
         c = tok_malloc(sizeof *c + cap * sizeof c->v[0]);
         if (!c)
             return NULL;
+        train_advise_huge(c, sizeof *c + cap * sizeof c->v[0]);
         c->prev = *pool;
         c->used = 0;
         c->cap = cap;
@@ -379,7 +387,7 @@ static void q_sift_down(queue *q, size_t i)
 
 static int q_push(queue *q, const qentry *e)
 {
-    if (TRAIN_GROW(q->v, q->cap, q->n + 1))
+    if (TRAIN_GROW_HUGE(q->v, q->cap, q->n + 1))
         return TOK_ENOMEM;
     size_t i = q->n++;
     while (i > 0) {
@@ -402,20 +410,6 @@ static qentry q_pop(queue *q)
     return top;
 }
 
-static int q_add_cold(queue *q, const qentry *e)
-{
-    if (TRAIN_GROW(q->cold, q->coldcap, q->ncold + 1))
-        return TOK_ENOMEM;
-    q->cold[q->ncold++] = *e;
-    return TOK_OK;
-}
-
-/* Adds an entry to the queue. */
-static int q_add(queue *q, const qentry *e)
-{
-    return e->count >= q->floor ? q_push(q, e) : q_add_cold(q, e);
-}
-
 static inline unsigned bit_width(uint64_t x)
 {
     unsigned n = 0;
@@ -426,59 +420,41 @@ static inline unsigned bit_width(uint64_t x)
     return n;
 }
 
-/* A floor that at least k of the cold entries reach, and not many more:
- * found by counts of bit widths, then of the next 8 bits. */
-static uint64_t choose_floor(const queue *q, size_t k)
+static int q_add_cold(queue *q, const qentry *e)
 {
-    size_t hist[65] = {0};
-    for (size_t i = 0; i < q->ncold; i++)
-        hist[bit_width(q->cold[i].count)]++;
-    size_t acc = 0;
-    unsigned b = 64;
-    for (; b > 0; b--) {
-        if (acc + hist[b] >= k)
-            break;
-        acc += hist[b];
-    }
-    if (b == 0)
-        return 0;
-    /* Counts of width b are [2^(b-1), 2^b); split them in up to 256. */
-    unsigned shift = b - 1 > 8 ? b - 1 - 8 : 0;
-    uint64_t base = (uint64_t)1 << (b - 1 - shift);
-    size_t sub[256] = {0};
-    for (size_t i = 0; i < q->ncold; i++) {
-        uint64_t c = q->cold[i].count;
-        if (bit_width(c) == b)
-            sub[(c >> shift) - base]++;
-    }
-    size_t j = (size_t)base;
-    while (j-- > 0) {
-        acc += sub[j];
-        if (acc >= k)
-            break;
-    }
-    return (base + j) << shift;
+    q_bucket *c = &q->cold[bit_width(e->count)];
+    if (TRAIN_GROW_HUGE(c->v, c->cap, c->n + 1))
+        return TOK_ENOMEM;
+    c->v[c->n++] = *e;
+    return TOK_OK;
 }
 
-/* Once the heap is empty: lowers the floor and brings the cold entries
- * that reach it into the heap -- an eighth of them or more, so that this
- * costs a constant per entry moved. */
+/* Adds an entry to the queue. */
+static int q_add(queue *q, const qentry *e)
+{
+    return e->count >= q->floor ? q_push(q, e) : q_add_cold(q, e);
+}
+
+/* Once the heap is empty: lowers the floor to bring the highest buckets
+ * into the heap, Q_REFILL entries or more -- each entry is moved once, so
+ * this costs a constant per entry. */
+#define Q_REFILL 1024
+
 static int q_refill(queue *q)
 {
-    size_t k = q->ncold / 8 > 1024 ? q->ncold / 8 : 1024;
-    q->floor = k >= q->ncold ? 0 : choose_floor(q, k);
-    size_t keep = 0, moved = 0;
-    for (size_t i = 0; i < q->ncold; i++)
-        moved += q->cold[i].count >= q->floor;
-    if (TOK_GROW(q->v, q->cap, moved))
+    size_t moved = 0;
+    unsigned b = 65;
+    while (b > 0 && moved < Q_REFILL)
+        moved += q->cold[--b].n;
+    if (TRAIN_GROW_HUGE(q->v, q->cap, q->n + moved))
         return TOK_ENOMEM;
-    for (size_t i = 0; i < q->ncold; i++) {
-        if (q->cold[i].count >= q->floor)
-            q->v[q->n++] = q->cold[i];
-        else
-            q->cold[keep++] = q->cold[i];
+    q->floor = b ? (uint64_t)1 << (b - 1) : 0;
+    for (unsigned i = b; i < 65; i++) {
+        q_bucket *c = &q->cold[i];
+        memcpy(q->v + q->n, c->v, c->n * sizeof *c->v);
+        q->n += c->n;
+        c->n = 0;
     }
-    q->ncold = keep;
     for (size_t i = q->n / Q_ARITY + 1; i-- > 0;)
         if (i < q->n)
             q_sift_down(q, i);
@@ -490,7 +466,7 @@ static int q_refill(queue *q)
 static qentry *q_top(queue *q, int *rc)
 {
     *rc = TOK_OK;
-    if (q->n == 0 && q->ncold && (*rc = q_refill(q)) != TOK_OK)
+    if (q->n == 0 && q->floor && (*rc = q_refill(q)) != TOK_OK)
         return NULL;
     return q->n ? &q->v[0] : NULL;
 }
@@ -498,7 +474,8 @@ static qentry *q_top(queue *q, int *rc)
 static void q_dispose(queue *q)
 {
     tok_free(q->v);
-    tok_free(q->cold);
+    for (size_t i = 0; i < 65; i++)
+        tok_free(q->cold[i].v);
 }
 
 /* ------------------------------------------------------------------------
@@ -552,6 +529,10 @@ typedef struct trainer {
      * so that only the first occurrence next to x or y hashes. */
     struct side_cache *left, *right;
     size_t ncache;
+    /* The neighbours met in a batch of words, waiting to be counted: the
+     * pairs they lead to are fetched ahead of their turn. */
+    struct neighbour *nbs;
+    size_t nnbs, nbscap;
     /* The pairs one merge touches, with their count changes (applied
      * once per pair when the merge is done, not once per occurrence) and,
      * for the pairs it creates, the words where it does. */
@@ -647,6 +628,73 @@ static inline int made_pair(trainer *t, uint32_t m, int64_t c, uint32_t w)
     t->nrec++;
     d->nrec++;
     d->last = w + 1;
+    return TOK_OK;
+}
+
+/* A neighbour of one occurrence of the merged pair: x (left) or y
+ * (right) in word w; `made` is false when max_token_length forbids the new
+ * pair.  Recorded while the words of a batch are merged, and counted after
+ * them in the same order. */
+typedef struct neighbour {
+    uint32_t x;
+    uint32_t w;
+    uint8_t right;
+    uint8_t made;
+} neighbour;
+
+#define NB_BATCH 1024
+
+static inline int meet(trainer *t, uint32_t x, uint32_t w, bool right,
+                       bool made)
+{
+    if (TRAIN_GROW(t->nbs, t->nbscap, t->nnbs + 1))
+        return TOK_ENOMEM;
+    neighbour *m = &t->nbs[t->nnbs++];
+    m->x = x;
+    m->w = w;
+    m->right = right;
+    m->made = made;
+    return TOK_OK;
+}
+
+/* The slot where a lookup of `key` starts. */
+static inline void pt_prefetch(const pair_table *pt, uint64_t key)
+{
+    PREFETCH(&pt->slots[pt_mix(key) >> pt->shift]);
+}
+
+/* Counts the neighbours met so far: (x, a) and (b, y) lose the word's
+ * count, (x, n) and (n, y) gain it.  A neighbour new to this merge needs
+ * two lookups in a table too large for the cache: their slots are fetched
+ * NB_AHEAD neighbours in advance. */
+#define NB_AHEAD 16
+
+static int count_neighbours(trainer *t, uint32_t a, uint32_t b, uint32_t n)
+{
+    const neighbour *v = t->nbs;
+    size_t nn = t->nnbs;
+    t->nnbs = 0;
+    for (size_t k = 0; k < nn; k++) {
+        if (k + NB_AHEAD < nn) {
+            const neighbour *f = &v[k + NB_AHEAD];
+            uint32_t x = f->x;
+            const side_cache *c = f->right ? &t->right[x] : &t->left[x];
+            if (c->iter != t->iter) {
+                pt_prefetch(&t->pairs, f->right ? (uint64_t)b << 32 | x
+                                                : (uint64_t)x << 32 | a);
+                pt_prefetch(&t->pairs, f->right ? (uint64_t)n << 32 | x
+                                                : (uint64_t)x << 32 | n);
+            }
+        }
+        const neighbour *m = &v[k];
+        const side_cache *e = side_of(t, m->right, m->x, a, b, n);
+        if (!e)
+            return TOK_ENOMEM;
+        int64_t c = (int64_t)word_count(t->sym + m->w);
+        t->touched[e->old].delta -= c;
+        if (m->made && made_pair(t, e->made, c, m->w))
+            return TOK_ENOMEM;
+    }
     return TOK_OK;
 }
 
@@ -794,7 +842,6 @@ static int merge_long(trainer *t, uint32_t w, uint32_t a, uint32_t b,
     qsort(l.v, l.n, sizeof *l.v, cmp_u32);
     uint32_t *s = h + WHDR;
     uint32_t *ln = t->lens ? t->lens + w + WHDR : NULL;
-    int64_t c = (int64_t)word_count(h);
     size_t maxlen = t->cfg->max_token_length;
     int rc = TOK_OK;
     for (uint32_t k = 0; k < l.n && rc == TOK_OK; k++) {
@@ -807,25 +854,13 @@ static int merge_long(trainer *t, uint32_t w, uint32_t a, uint32_t b,
         uint32_t nl = ln ? ln[p] + ln[q] : 0;
         uint32_t pr = lw->prev[p], nx = lw->next[q];
         if (pr != NO_POS) {
-            const side_cache *e = side_of(t, false, s[pr], a, b, nid);
-            if (!e) {
-                rc = TOK_ENOMEM;
-                break;
-            }
-            t->touched[e->old].delta -= c;
-            if (!ln || (size_t)ln[pr] + nl < maxlen)
-                rc |= made_pair(t, e->made, c, w);
+            rc |= meet(t, s[pr], w, false,
+                       !ln || (size_t)ln[pr] + nl < maxlen);
             rc |= lw_add(lw, (uint64_t)s[pr] << 32 | nid, pr);
         }
         if (nx != NO_POS) {
-            const side_cache *e = side_of(t, true, s[nx], a, b, nid);
-            if (!e) {
-                rc = TOK_ENOMEM;
-                break;
-            }
-            t->touched[e->old].delta -= c;
-            if (!ln || (size_t)ln[nx] + nl < maxlen)
-                rc |= made_pair(t, e->made, c, w);
+            rc |= meet(t, s[nx], w, true,
+                       !ln || (size_t)ln[nx] + nl < maxlen);
             rc |= lw_add(lw, (uint64_t)nid << 32 | s[nx], p);
             lw->prev[nx] = p;
         }
@@ -850,7 +885,6 @@ static int merge_at(trainer *t, uint32_t w, size_t r, uint32_t a,
     uint32_t *s = h + WHDR;
     uint32_t *ln = t->lens ? t->lens + w + WHDR : NULL;
     size_t len = h[W_LEN];
-    int64_t c = (int64_t)word_count(h);
     size_t maxlen = t->cfg->max_token_length;
     size_t j = r;
     int rc = TOK_OK;
@@ -864,22 +898,12 @@ static int merge_at(trainer *t, uint32_t w, size_t r, uint32_t a,
             continue;
         }
         uint32_t nl = ln ? ln[r] + ln[r + 1] : 0;
-        if (j > 0) {
-            const side_cache *e = side_of(t, false, s[j - 1], a, b, nid);
-            if (!e)
-                return TOK_ENOMEM;
-            t->touched[e->old].delta -= c;
-            if (!ln || (size_t)ln[j - 1] + nl < maxlen)
-                rc |= made_pair(t, e->made, c, w);
-        }
-        if (r + 2 < len) {
-            const side_cache *e = side_of(t, true, s[r + 2], a, b, nid);
-            if (!e)
-                return TOK_ENOMEM;
-            t->touched[e->old].delta -= c;
-            if (!ln || (size_t)ln[r + 2] + nl < maxlen)
-                rc |= made_pair(t, e->made, c, w);
-        }
+        if (j > 0)
+            rc |= meet(t, s[j - 1], w, false,
+                       !ln || (size_t)ln[j - 1] + nl < maxlen);
+        if (r + 2 < len)
+            rc |= meet(t, s[r + 2], w, true,
+                       !ln || (size_t)ln[r + 2] + nl < maxlen);
         if (rc)
             return TOK_ENOMEM;
         s[j] = nid;
@@ -1184,6 +1208,7 @@ static int tokenize_words(trainer *t, const tok_word_counts *wc,
     t->sym = tok_malloc(t->symcap * sizeof *t->sym);
     if (!t->sym)
         goto out;
+    train_advise_huge(t->sym, t->symcap * sizeof *t->sym);
 
     /* Pass 2: the symbols of every word that has at least one pair (there
      * are at most nchars of them). */
@@ -1282,6 +1307,7 @@ static int count_pairs(trainer *t)
     t->initial_lists = tok_malloc((total ? total : 1) * sizeof(uint32_t));
     if (!t->initial_lists)
         goto out;
+    train_advise_huge(t->initial_lists, total * sizeof(uint32_t));
     k = 0;
     for (size_t w = 0; w < t->nsym; w += WHDR + t->sym[w + W_LEN]) {
         for (size_t i = 0; i + 1 < t->sym[w + W_LEN]; i++) {
@@ -1293,19 +1319,20 @@ static int count_pairs(trainer *t)
         }
     }
     /* All cold: the first look at the top chooses the floor. */
-    if (TOK_GROW(t->q.cold, t->q.coldcap, pt->n))
-        goto out;
+    t->q.floor = UINT64_MAX;
     for (size_t p = 0; p < pt->n; p++) {
         uint32_t *list = t->initial_lists + off[p];
         list[0] = fill[p];
         if (pt->v[p].count <= 0)
             continue;
-        qentry *e = &t->q.cold[t->q.ncold++];
-        e->count = (uint64_t)pt->v[p].count;
-        e->key = pt->v[p].key;
-        e->seq = (uint32_t)t->seq++;
-        e->pidx = (uint32_t)p;
-        e->words = (uint64_t)(uintptr_t)list;
+        qentry e;
+        e.count = (uint64_t)pt->v[p].count;
+        e.key = pt->v[p].key;
+        e.seq = (uint32_t)t->seq++;
+        e.pidx = (uint32_t)p;
+        e.words = (uint64_t)(uintptr_t)list;
+        if (q_add_cold(&t->q, &e))
+            goto out;
     }
     rc = TOK_OK;
 out:
@@ -1482,8 +1509,12 @@ static int merge_loop(trainer *t, tok_error *err)
                 if (i + 8 <= n)
                     PREFETCH(t->sym + list[i + 8]);
                 rc = merge_word(t, list[i], a, b, (uint32_t)nid);
+                if (rc == TOK_OK && t->nnbs >= NB_BATCH)
+                    rc = count_neighbours(t, a, b, (uint32_t)nid);
             }
         }
+        if (rc == TOK_OK)
+            rc = count_neighbours(t, a, b, (uint32_t)nid);
         if (rc || (rc = push_new_pairs(t)) != TOK_OK)
             break;
         if (cfg->progress && (t->nmerges & 63) == 0) {
@@ -1596,6 +1627,7 @@ int tok_bpe_train(const tok_word_counts *wc, const tok_bpe_train_config *cfg,
     tok_free(t.merges);
     tok_free(t.left);
     tok_free(t.right);
+    tok_free(t.nbs);
     for (size_t i = 0; i < t.nlongs; i++)
         lw_dispose(&t.longs[i]);
     tok_free(t.longs);

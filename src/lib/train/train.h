@@ -16,6 +16,20 @@
 #define TRAIN_GROW(ptr, cap, need) \
     ((need) <= (cap) ? TOK_OK : TOK_GROW(ptr, cap, need))
 
+/* Asks for huge pages for a large array that is read at random (the word
+ * and pair tables, the words): with 4 KiB pages nearly every access to
+ * such an array also misses the TLB, and every page costs a fault.  Only
+ * advice (madvise on Linux; nothing elsewhere). */
+void train_advise_huge(void *p, size_t bytes);
+/* tok_grow for those arrays, with the advice. */
+int train_grow_huge(void **ptr, size_t *cap, size_t need, size_t size);
+
+/* TRAIN_GROW for the arrays train_advise_huge is for. */
+#define TRAIN_GROW_HUGE(ptr, cap, need) \
+    ((need) <= (cap) ? TOK_OK \
+                     : train_grow_huge((void **)&(ptr), &(cap), (need), \
+                                       sizeof(*(ptr))))
+
 /* ------------------------------------------------------------------------
  * Word counts: distinct pre-tokenized words and how often each was seen.
  * ------------------------------------------------------------------------ */

@@ -1,5 +1,6 @@
 /* wordcount: training, counting phase -- the table of distinct words and
  * their counts, and its "word<TAB>count" text form. */
+#define _DEFAULT_SOURCE     /* madvise, MADV_HUGEPAGE */
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -8,7 +9,47 @@
 #include "train.h"
 #include "utf8.h"
 
+#if defined(__linux__)
+#include <sys/mman.h>
+#endif
+
 #define EMPTY UINT32_MAX
+
+void train_advise_huge(void *p, size_t bytes)
+{
+#if defined(__linux__) && defined(MADV_HUGEPAGE)
+    const uintptr_t huge = (uintptr_t)2 << 20;
+    uintptr_t lo = ((uintptr_t)p + huge - 1) & ~(huge - 1);
+    uintptr_t hi = ((uintptr_t)p + bytes) & ~(huge - 1);
+    if (bytes >= 2 * huge && hi > lo)
+        madvise((void *)lo, hi - lo, MADV_HUGEPAGE);
+#else
+    (void)p;
+    (void)bytes;
+#endif
+}
+
+/* Not realloc: the advice has to come before the copy touches the pages,
+ * or they stay small. */
+int train_grow_huge(void **ptr, size_t *cap, size_t need, size_t size)
+{
+    size_t ncap = *cap ? *cap : 16;
+    while (ncap < need) {
+        if (ncap > SIZE_MAX / 2 / size)
+            return TOK_ENOMEM;
+        ncap *= 2;
+    }
+    void *p = tok_malloc(ncap * size);
+    if (!p)
+        return TOK_ENOMEM;
+    train_advise_huge(p, ncap * size);
+    if (*ptr)
+        memcpy(p, *ptr, *cap * size);
+    tok_free(*ptr);
+    *ptr = p;
+    *cap = ncap;
+    return TOK_OK;
+}
 
 void tok_wc_init(tok_word_counts *wc)
 {
@@ -28,6 +69,7 @@ static int rehash(tok_word_counts *wc, size_t nslots)
     uint32_t *slots = tok_malloc(nslots * sizeof *slots);
     if (!slots)
         return TOK_ENOMEM;
+    train_advise_huge(slots, nslots * sizeof *slots);
     memset(slots, 0xff, nslots * sizeof *slots);
     size_t mask = nslots - 1;
     for (size_t i = 0; i < wc->n; i++) {
@@ -67,8 +109,8 @@ int tok_wc_insert(tok_word_counts *wc, const char *s, size_t len,
         }
         slot = (slot + 1) & mask;
     }
-    if (TRAIN_GROW(wc->v, wc->cap, wc->n + 1) ||
-        TRAIN_GROW(wc->arena, wc->arena_cap, wc->arena_len + len + 1))
+    if (TRAIN_GROW_HUGE(wc->v, wc->cap, wc->n + 1) ||
+        TRAIN_GROW_HUGE(wc->arena, wc->arena_cap, wc->arena_len + len + 1))
         return TOK_ENOMEM;
     tok_wc_entry *e = &wc->v[wc->n];
     e->hash = hash;
