@@ -89,26 +89,36 @@ static int load_input(const tok_tokenizer *tk, const char *text, size_t len,
  * repeats its words, so most words skip the model; this is the only cache
  * of model results, for every model type.
  *
- * It keeps words of up to WC_WORD bytes that split into at most WC_PIECES
- * pieces laid end to end from the word's start (what WordPiece and BPE
- * give), one 64-byte line each.  It is 4-way set-associative with tree
- * pseudo-LRU replacement, and the tags of a set share 16 bytes, so a miss
- * reads no entry.  An entry keeps the word itself as its key (words
- * loaded from both ends, overlapping), so comparing is four loads and no
- * call.  Words of one byte skip it: the models answer those from a table
- * faster than a probe. */
+ * It keeps words of 1 to WC_WORD bytes that split into pieces laid end to
+ * end from the word's start (what WordPiece and BPE give), one 64-byte
+ * line each: up to 10 pieces when the vocabulary's ids fit 16 bits (GPT-2,
+ * BERT), else up to 6.  It is 4-way set-associative with tree pseudo-LRU
+ * replacement, and the tags of a set share 16 bytes, so a miss reads no
+ * entry.  An entry keeps the word itself as its key (words loaded from
+ * both ends, overlapping), so comparing is four loads and no call. */
 #define WC_WORD 32
 #define WC_PIECES 6
+#define WC_PIECES_NARROW 10
 #define WC_SET_BITS 15
 #define WC_WAYS 4
 #define WC_LINE 64
 
-typedef struct wc_entry {
-    uint8_t wlen;               /* the length, and the lane (below) */
-    uint8_t npieces;
-    uint8_t ends[WC_PIECES];
-    int32_t ids[WC_PIECES];
-    uint64_t key[4];
+/* The two layouts share their first two bytes and the key's place. */
+typedef union wc_entry {
+    struct {
+        uint8_t wlen;           /* the length, and the key kind (below) */
+        uint8_t npieces;
+        uint8_t ends[WC_PIECES];
+        int32_t ids[WC_PIECES];
+        uint64_t key[4];
+    } w;
+    struct {
+        uint8_t wlen;
+        uint8_t npieces;
+        uint8_t ends[WC_PIECES_NARROW];
+        uint16_t ids[WC_PIECES_NARROW];
+        uint64_t key[4];
+    } n;
 } wc_entry;
 
 typedef struct wc_set {
@@ -116,6 +126,7 @@ typedef struct wc_set {
 } wc_set;
 
 struct tok_word_cache {
+    bool narrow;                /* entries keep 16-bit ids */
     wc_entry *entries;          /* aligned to a line inside mem */
     void *mem;
     wc_set *sets;
@@ -141,6 +152,7 @@ static struct tok_word_cache *wc_new(void)
         return NULL;
     /* Entries are read only under a matching tag: no need to zero them. */
     c->mem = tok_malloc((WC_SETS * WC_WAYS + 1) * sizeof *c->entries);
+    _Static_assert(sizeof(wc_entry) == WC_LINE, "one entry, one line");
     c->sets = tok_calloc(WC_SETS, sizeof *c->sets);
     c->plru = tok_calloc(WC_SETS, 1);
     if (!c->mem || !c->sets || !c->plru) {
@@ -253,6 +265,7 @@ static int prepare_scratch(const tok_tokenizer *tk, tok_encoding *e)
     } else {
         wc_clear(e->wcache);
     }
+    e->wcache->narrow = tk->model->vocab.size <= 65536;
     e->scratch_owner = tk->uid;
     return TOK_OK;
 }
@@ -355,20 +368,29 @@ static inline int wc_lookup(struct tok_word_cache *wc, const wc_probe *pr,
         unsigned w = (unsigned)__builtin_ctz(hits);
         hits &= hits - 1;
         const wc_entry *c = &ways[w];
-        if (c->wlen != pr->wlen ||
-            ((c->key[0] ^ key[0]) | (c->key[1] ^ key[1]) |
-             (c->key[2] ^ key[2]) | (c->key[3] ^ key[3])) != 0)
+        const uint64_t *ck = c->w.key;
+        if (c->w.wlen != pr->wlen ||
+            ((ck[0] ^ key[0]) | (ck[1] ^ key[1]) | (ck[2] ^ key[2]) |
+             (ck[3] ^ key[3])) != 0)
             continue;
         wc->plru[set] = plru_touch(wc->plru[set], w);
-        size_t need = out->len + c->npieces;
+        size_t n = c->w.npieces, need = out->len + n;
         if (need > out->cap && TOK_GROW(out->v, out->cap, need))
             return TOK_ENOMEM;
         tok_piece *p = out->v + out->len;
         uint32_t start = base;
-        for (size_t i = 0; i < c->npieces; i++) {
-            p[i].id = c->ids[i];
-            p[i].start = start;
-            p[i].end = start = base + c->ends[i];
+        if (wc->narrow) {
+            for (size_t i = 0; i < n; i++) {
+                p[i].id = c->n.ids[i];
+                p[i].start = start;
+                p[i].end = start = base + c->n.ends[i];
+            }
+        } else {
+            for (size_t i = 0; i < n; i++) {
+                p[i].id = c->w.ids[i];
+                p[i].start = start;
+                p[i].end = start = base + c->w.ends[i];
+            }
         }
         out->len = need;
         return 1;
@@ -386,7 +408,8 @@ static int tokenize_miss(const tok_tokenizer *tk, tok_encoding *e,
     size_t first = out->len;
     int rc = run_model(tk, e, word, len, lane, out);
     size_t count = out->len - first;
-    if (rc == TOK_OK && pr->hash && count <= WC_PIECES) {
+    if (rc == TOK_OK && pr->hash &&
+        count <= (e->wcache->narrow ? WC_PIECES_NARROW : WC_PIECES)) {
         size_t set = (size_t)pr->hash & (WC_SETS - 1);
         uint32_t tag = (uint32_t)(pr->hash >> 32) | 1;
         wc_insert(e->wcache, set, tag, pr, out->v + first, count, len);
@@ -427,12 +450,17 @@ static void wc_insert(struct tok_word_cache *wc, size_t set, uint32_t tag,
     wc_entry *c = &ways[w];
     cs->tag[w] = tag;
     wc->plru[set] = plru_touch(wc->plru[set], w);
-    c->wlen = pr->wlen;
-    c->npieces = (uint8_t)count;
-    memcpy(c->key, pr->key, sizeof c->key);
+    c->w.wlen = pr->wlen;
+    c->w.npieces = (uint8_t)count;
+    memcpy(c->w.key, pr->key, sizeof c->w.key);
     for (size_t i = 0; i < count; i++) {
-        c->ids[i] = p[i].id;
-        c->ends[i] = (uint8_t)p[i].end;
+        if (wc->narrow) {
+            c->n.ids[i] = (uint16_t)p[i].id;
+            c->n.ends[i] = (uint8_t)p[i].end;
+        } else {
+            c->w.ids[i] = p[i].id;
+            c->w.ends[i] = (uint8_t)p[i].end;
+        }
     }
 }
 
