@@ -581,9 +581,9 @@ static const unsigned char bert_class[128] = {
 #define ONES8 0x0101010101010101u
 #define HIGHS8 0x8080808080808080u
 
-/* True when text is ASCII, and with `controls` false holds no byte below
- * 0x20 but tab, LF and CR, and no DEL. */
-static bool plain_ascii(const char *text, size_t len, bool controls)
+/* True when text is ASCII with no byte below 0x20 but tab, LF and CR, and
+ * no DEL; writes it lowercased to lower (when not NULL) on the way. */
+static bool bert_ascii_line(const char *text, size_t len, char *lower)
 {
     const unsigned char *u = (const unsigned char *)text;
     size_t i = 0;
@@ -592,8 +592,6 @@ static bool plain_ascii(const char *text, size_t len, bool controls)
         memcpy(&x, u + i, 8);
         if (x & HIGHS8)
             return false;
-        if (controls)
-            continue;
         /* A byte below 0x20 or equal to 0x7F: look closer. */
         uint64_t odd = ((x - 0x20 * ONES8) | ((x ^ 0x7F * ONES8) - ONES8)) &
                        ~x & HIGHS8;
@@ -602,19 +600,27 @@ static bool plain_ascii(const char *text, size_t len, bool controls)
                 if ((u[k] < 0x20 && u[k] != '\t' && u[k] != '\n' &&
                      u[k] != '\r') || u[k] == 0x7F)
                     return false;
+        if (lower) {
+            /* 'A'..'Z' gain 0x20: bytes above '@' and below '['. */
+            uint64_t ge_a = x + (0x80 - 'A') * ONES8;
+            uint64_t gt_z = x + (0x7F - 'Z') * ONES8;
+            x |= (ge_a & ~gt_z & HIGHS8) >> 2;
+            memcpy(lower + i, &x, 8);
+        }
     }
     for (; i < len; i++) {
-        if (u[i] >= 0x80)
+        unsigned c = u[i];
+        if (c >= 0x80 || (c < 0x20 && c != '\t' && c != '\n' && c != '\r') ||
+            c == 0x7F)
             return false;
-        if (!controls && ((u[i] < 0x20 && u[i] != '\t' && u[i] != '\n' &&
-                           u[i] != '\r') || u[i] == 0x7F))
-            return false;
+        if (lower)
+            lower[i] = (char)(c + ((unsigned)(c - 'A' < 26u) << 5));
     }
     return true;
 }
 
 static int choose_path(const tok_tokenizer *tk, const tok_encode_options *o,
-                       const char *text, size_t len)
+                       size_t len)
 {
     const tok_normalizer *n = tk->normalizer;
     const tok_pretok *p = tk->pretok;
@@ -622,8 +628,9 @@ static int choose_path(const tok_tokenizer *tk, const tok_encode_options *o,
     if (o->special_in_text == TOK_SPECIAL_REJECT || len >= (1u << 30) ||
         tk->added.norm_matcher || !p)
         return PATH_GENERAL;
+    /* Whether the line is plain ASCII, run_lane finds out as it reads. */
     if (n && n->type == TOK_NORM_BERT && p->type == TOK_PT_BERT)
-        return plain_ascii(text, len, false) ? PATH_BERT : PATH_GENERAL;
+        return PATH_BERT;
     if (!n && p->type == TOK_PT_BYTELEVEL && p->u.bytelevel.use_regex &&
         !p->u.bytelevel.add_prefix_space)
         return PATH_BYTES;
@@ -733,17 +740,16 @@ static int run_lane(const tok_tokenizer *tk, const tok_encode_options *o,
                         &e->segs))
         return TOK_ENOMEM;
     const char *t = text;
-    if (path == PATH_BERT && tk->normalizer->u.bert.lowercase) {
-        if (TOK_GROW(e->lane_text, e->lane_text_cap, len + 1))
+    if (path == PATH_BERT) {
+        bool lower = tk->normalizer->u.bert.lowercase;
+        if (lower && TOK_GROW(e->lane_text, e->lane_text_cap, len + 1))
             return TOK_ENOMEM;
-        for (size_t i = 0; i < len; i++) {
-            unsigned c = (unsigned char)text[i];
-            e->lane_text[i] = (char)(c + ((unsigned)(c - 'A' < 26u) << 5));
-        }
-        t = e->lane_text;
+        if (!bert_ascii_line(text, len, lower ? e->lane_text : NULL))
+            return LANE_BAIL;
+        if (lower)
+            t = e->lane_text;
     }
     int kind = path == PATH_BYTES ? KEY_RAW : KEY_TEXT;
-    bool ascii = path == PATH_BYTES && plain_ascii(text, len, true);
     int rc = TOK_OK;
     for (size_t k = 0; k < e->segs.len && rc == TOK_OK; k++) {
         tok_split g = e->segs.v[k];
@@ -754,7 +760,9 @@ static int run_lane(const tok_tokenizer *tk, const tok_encode_options *o,
         if (path == PATH_BYTES) {
             size_t n = g.end - g.start, pos = 0;
             while (pos < n && rc == TOK_OK) {
+                /* A piece of ASCII runs has only one-byte characters. */
                 size_t end = gpt2_ascii_piece(t + g.start, n, pos);
+                bool ascii = end != 0;
                 if (!end)
                     end = tok_scan_next(TOK_SCAN_GPT2, t + g.start, n, pos);
                 size_t first = out->len;
@@ -890,7 +898,7 @@ static int encode_sequence(const tok_tokenizer *tk, const char *text,
 {
     tok_pieces *out = &e->seq[which];
     out->len = 0;
-    int path = e->no_lanes ? PATH_GENERAL : choose_path(tk, o, text, len);
+    int path = e->no_lanes ? PATH_GENERAL : choose_path(tk, o, len);
     int rc;
     if (path != PATH_GENERAL) {
         if (prepare_scratch(tk, e))
