@@ -46,6 +46,10 @@ typedef struct bpe_impl {
      * no ignore_merges): then raw bytes are symbols directly. */
     int32_t raw_id[256];
     bool raw_ok;
+    /* With raw_ok and 32-bit low bits: the low bits (or UINT32_MAX) of the
+     * pair of the characters of bytes a, b at [a << 8 | b], so a raw
+     * word's first pairs need no hashing. */
+    uint32_t *byte_pairs;
     const char *prefix, *suffix;    /* "" when none */
     size_t plen, slen;
     bool affixed;                   /* plen or slen */
@@ -128,6 +132,7 @@ static void bpe_free_impl(tok_model *m)
     tok_free(b->slots);
     tok_free(b->results);
     tok_free(b->tab_mem);
+    tok_free(b->byte_pairs);
     tok_free(b);
     m->impl = NULL;
 }
@@ -250,6 +255,15 @@ static int build_tables(tok_model *m, bpe_impl *b, tok_error *err)
     for (int i = 0; i < 256; i++) {
         b->raw_id[i] = b->tab[0][tok_bytelevel_char((unsigned char)i)];
         b->raw_ok &= b->raw_id[i] >= 0;
+    }
+    if (b->raw_ok && b->low_bits <= 32) {
+        b->byte_pairs = tok_malloc(65536 * sizeof *b->byte_pairs);
+        if (!b->byte_pairs)
+            return tok_error_set(err, TOK_ENOMEM, "out of memory");
+        for (size_t k = 0; k < 65536; k++) {
+            uint64_t low = merge_low(b, b->raw_id[k >> 8], b->raw_id[k & 255]);
+            b->byte_pairs[k] = low == BPE_NONE64 ? UINT32_MAX : (uint32_t)low;
+        }
     }
     return TOK_OK;
 }
@@ -561,11 +575,18 @@ static int merge_all(const bpe_impl *b, bpe_scratch *s, size_t n)
  * over its position, so the least value is the pair to merge and says
  * where it is. */
 #define POS_BITS 5
-static size_t merge_small(const bpe_impl *b, bpe_sym *sy, size_t n)
+static size_t merge_small(const bpe_impl *b, bpe_sym *sy, size_t n,
+                          const unsigned char *raw)
 {
     uint64_t pr[BPE_SMALL];
     for (size_t i = 0; i + 1 < n; i++) {
-        uint64_t low = merge_low(b, sy[i].id, sy[i + 1].id);
+        uint64_t low;
+        if (raw) {
+            uint32_t v = b->byte_pairs[raw[i] << 8 | raw[i + 1]];
+            low = v == UINT32_MAX ? BPE_NONE64 : v;
+        } else {
+            low = merge_low(b, sy[i].id, sy[i + 1].id);
+        }
         pr[i] = low == BPE_NONE64 ? low : low << POS_BITS | i;
     }
     const uint64_t res_mask = (UINT64_C(1) << b->res_bits) - 1;
@@ -609,7 +630,7 @@ static size_t merge_small(const bpe_impl *b, bpe_sym *sy, size_t n)
 }
 
 static int merge_symbols(const bpe_impl *b, bpe_scratch *s, size_t n,
-                         tok_pieces *out);
+                         const unsigned char *raw, tok_pieces *out);
 
 static int merge_word(const tok_model *m, const bpe_impl *b, bpe_scratch *s,
                       const char *word, size_t len, tok_pieces *out)
@@ -625,18 +646,19 @@ static int merge_word(const tok_model *m, const bpe_impl *b, bpe_scratch *s,
     int rc = initial_symbols(m, b, s, word, len, &n);
     if (rc != TOK_OK)
         return rc;
-    return merge_symbols(b, s, n, out);
+    return merge_symbols(b, s, n, NULL, out);
 }
 
-/* Merges the n symbols in s->syms and appends the pieces. */
+/* Merges the n symbols in s->syms and appends the pieces.  raw: the
+ * bytes they were made from, one each (tokenize_bytes), or NULL. */
 static int merge_symbols(const bpe_impl *b, bpe_scratch *s, size_t n,
-                         tok_pieces *out)
+                         const unsigned char *raw, tok_pieces *out)
 {
     int rc;
     bpe_sym *sy = s->syms;
     size_t count = n;
     if (n > 1 && n <= BPE_SMALL && b->distinct_results && !b->queue_only) {
-        count = merge_small(b, sy, n);
+        count = merge_small(b, sy, n, b->byte_pairs ? raw : NULL);
     } else if (n > 1) {
         rc = merge_all(b, s, n);
         if (rc != TOK_OK)
@@ -739,7 +761,7 @@ static int bytes_pieces(const bpe_impl *b, bpe_scratch *s, const char *raw,
         sy[i].id = b->raw_id[u[i]];
         sy[i].len = 1;
     }
-    return merge_symbols(b, s, len, out);
+    return merge_symbols(b, s, len, u, out);
 }
 
 static int bpe_tokenize_bytes(const tok_model *m, void *scratch,

@@ -89,26 +89,36 @@ static int load_input(const tok_tokenizer *tk, const char *text, size_t len,
  * repeats its words, so most words skip the model; this is the only cache
  * of model results, for every model type.
  *
- * It keeps words of up to WC_WORD bytes that split into at most WC_PIECES
- * pieces laid end to end from the word's start (what WordPiece and BPE
- * give), one 64-byte line each.  It is 4-way set-associative with tree
- * pseudo-LRU replacement, and the tags of a set share 16 bytes, so a miss
- * reads no entry.  An entry keeps the word itself as its key (words
- * loaded from both ends, overlapping), so comparing is four loads and no
- * call.  Words of one byte skip it: the models answer those from a table
- * faster than a probe. */
+ * It keeps words of 1 to WC_WORD bytes that split into pieces laid end to
+ * end from the word's start (what WordPiece and BPE give), one 64-byte
+ * line each: up to 10 pieces when the vocabulary's ids fit 16 bits (GPT-2,
+ * BERT), else up to 6.  It is 4-way set-associative with tree pseudo-LRU
+ * replacement, and the tags of a set share 16 bytes, so a miss reads no
+ * entry.  An entry keeps the word itself as its key (words loaded from
+ * both ends, overlapping), so comparing is four loads and no call. */
 #define WC_WORD 32
 #define WC_PIECES 6
+#define WC_PIECES_NARROW 10
 #define WC_SET_BITS 15
 #define WC_WAYS 4
 #define WC_LINE 64
 
-typedef struct wc_entry {
-    uint8_t wlen;               /* the length, and the lane (below) */
-    uint8_t npieces;
-    uint8_t ends[WC_PIECES];
-    int32_t ids[WC_PIECES];
-    uint64_t key[4];
+/* The two layouts share their first two bytes and the key's place. */
+typedef union wc_entry {
+    struct {
+        uint8_t wlen;           /* the length, and the key kind (below) */
+        uint8_t npieces;
+        uint8_t ends[WC_PIECES];
+        int32_t ids[WC_PIECES];
+        uint64_t key[4];
+    } w;
+    struct {
+        uint8_t wlen;
+        uint8_t npieces;
+        uint8_t ends[WC_PIECES_NARROW];
+        uint16_t ids[WC_PIECES_NARROW];
+        uint64_t key[4];
+    } n;
 } wc_entry;
 
 typedef struct wc_set {
@@ -116,6 +126,7 @@ typedef struct wc_set {
 } wc_set;
 
 struct tok_word_cache {
+    bool narrow;                /* entries keep 16-bit ids */
     wc_entry *entries;          /* aligned to a line inside mem */
     void *mem;
     wc_set *sets;
@@ -141,6 +152,7 @@ static struct tok_word_cache *wc_new(void)
         return NULL;
     /* Entries are read only under a matching tag: no need to zero them. */
     c->mem = tok_malloc((WC_SETS * WC_WAYS + 1) * sizeof *c->entries);
+    _Static_assert(sizeof(wc_entry) == WC_LINE, "one entry, one line");
     c->sets = tok_calloc(WC_SETS, sizeof *c->sets);
     c->plru = tok_calloc(WC_SETS, 1);
     if (!c->mem || !c->sets || !c->plru) {
@@ -253,6 +265,7 @@ static int prepare_scratch(const tok_tokenizer *tk, tok_encoding *e)
     } else {
         wc_clear(e->wcache);
     }
+    e->wcache->narrow = tk->model->vocab.size <= 65536;
     e->scratch_owner = tk->uid;
     return TOK_OK;
 }
@@ -355,20 +368,29 @@ static inline int wc_lookup(struct tok_word_cache *wc, const wc_probe *pr,
         unsigned w = (unsigned)__builtin_ctz(hits);
         hits &= hits - 1;
         const wc_entry *c = &ways[w];
-        if (c->wlen != pr->wlen ||
-            ((c->key[0] ^ key[0]) | (c->key[1] ^ key[1]) |
-             (c->key[2] ^ key[2]) | (c->key[3] ^ key[3])) != 0)
+        const uint64_t *ck = c->w.key;
+        if (c->w.wlen != pr->wlen ||
+            ((ck[0] ^ key[0]) | (ck[1] ^ key[1]) | (ck[2] ^ key[2]) |
+             (ck[3] ^ key[3])) != 0)
             continue;
         wc->plru[set] = plru_touch(wc->plru[set], w);
-        size_t need = out->len + c->npieces;
+        size_t n = c->w.npieces, need = out->len + n;
         if (need > out->cap && TOK_GROW(out->v, out->cap, need))
             return TOK_ENOMEM;
         tok_piece *p = out->v + out->len;
         uint32_t start = base;
-        for (size_t i = 0; i < c->npieces; i++) {
-            p[i].id = c->ids[i];
-            p[i].start = start;
-            p[i].end = start = base + c->ends[i];
+        if (wc->narrow) {
+            for (size_t i = 0; i < n; i++) {
+                p[i].id = c->n.ids[i];
+                p[i].start = start;
+                p[i].end = start = base + c->n.ends[i];
+            }
+        } else {
+            for (size_t i = 0; i < n; i++) {
+                p[i].id = c->w.ids[i];
+                p[i].start = start;
+                p[i].end = start = base + c->w.ends[i];
+            }
         }
         out->len = need;
         return 1;
@@ -386,7 +408,8 @@ static int tokenize_miss(const tok_tokenizer *tk, tok_encoding *e,
     size_t first = out->len;
     int rc = run_model(tk, e, word, len, lane, out);
     size_t count = out->len - first;
-    if (rc == TOK_OK && pr->hash && count <= WC_PIECES) {
+    if (rc == TOK_OK && pr->hash &&
+        count <= (e->wcache->narrow ? WC_PIECES_NARROW : WC_PIECES)) {
         size_t set = (size_t)pr->hash & (WC_SETS - 1);
         uint32_t tag = (uint32_t)(pr->hash >> 32) | 1;
         wc_insert(e->wcache, set, tag, pr, out->v + first, count, len);
@@ -427,12 +450,17 @@ static void wc_insert(struct tok_word_cache *wc, size_t set, uint32_t tag,
     wc_entry *c = &ways[w];
     cs->tag[w] = tag;
     wc->plru[set] = plru_touch(wc->plru[set], w);
-    c->wlen = pr->wlen;
-    c->npieces = (uint8_t)count;
-    memcpy(c->key, pr->key, sizeof c->key);
+    c->w.wlen = pr->wlen;
+    c->w.npieces = (uint8_t)count;
+    memcpy(c->w.key, pr->key, sizeof c->w.key);
     for (size_t i = 0; i < count; i++) {
-        c->ids[i] = p[i].id;
-        c->ends[i] = (uint8_t)p[i].end;
+        if (wc->narrow) {
+            c->n.ids[i] = (uint16_t)p[i].id;
+            c->n.ends[i] = (uint8_t)p[i].end;
+        } else {
+            c->w.ids[i] = p[i].id;
+            c->w.ends[i] = (uint8_t)p[i].end;
+        }
     }
 }
 
@@ -553,9 +581,9 @@ static const unsigned char bert_class[128] = {
 #define ONES8 0x0101010101010101u
 #define HIGHS8 0x8080808080808080u
 
-/* True when text is ASCII, and with `controls` false holds no byte below
- * 0x20 but tab, LF and CR, and no DEL. */
-static bool plain_ascii(const char *text, size_t len, bool controls)
+/* True when text is ASCII with no byte below 0x20 but tab, LF and CR, and
+ * no DEL; writes it lowercased to lower (when not NULL) on the way. */
+static bool bert_ascii_line(const char *text, size_t len, char *lower)
 {
     const unsigned char *u = (const unsigned char *)text;
     size_t i = 0;
@@ -564,8 +592,6 @@ static bool plain_ascii(const char *text, size_t len, bool controls)
         memcpy(&x, u + i, 8);
         if (x & HIGHS8)
             return false;
-        if (controls)
-            continue;
         /* A byte below 0x20 or equal to 0x7F: look closer. */
         uint64_t odd = ((x - 0x20 * ONES8) | ((x ^ 0x7F * ONES8) - ONES8)) &
                        ~x & HIGHS8;
@@ -574,19 +600,27 @@ static bool plain_ascii(const char *text, size_t len, bool controls)
                 if ((u[k] < 0x20 && u[k] != '\t' && u[k] != '\n' &&
                      u[k] != '\r') || u[k] == 0x7F)
                     return false;
+        if (lower) {
+            /* 'A'..'Z' gain 0x20: bytes above '@' and below '['. */
+            uint64_t ge_a = x + (0x80 - 'A') * ONES8;
+            uint64_t gt_z = x + (0x7F - 'Z') * ONES8;
+            x |= (ge_a & ~gt_z & HIGHS8) >> 2;
+            memcpy(lower + i, &x, 8);
+        }
     }
     for (; i < len; i++) {
-        if (u[i] >= 0x80)
+        unsigned c = u[i];
+        if (c >= 0x80 || (c < 0x20 && c != '\t' && c != '\n' && c != '\r') ||
+            c == 0x7F)
             return false;
-        if (!controls && ((u[i] < 0x20 && u[i] != '\t' && u[i] != '\n' &&
-                           u[i] != '\r') || u[i] == 0x7F))
-            return false;
+        if (lower)
+            lower[i] = (char)(c + ((unsigned)(c - 'A' < 26u) << 5));
     }
     return true;
 }
 
 static int choose_path(const tok_tokenizer *tk, const tok_encode_options *o,
-                       const char *text, size_t len)
+                       size_t len)
 {
     const tok_normalizer *n = tk->normalizer;
     const tok_pretok *p = tk->pretok;
@@ -594,8 +628,9 @@ static int choose_path(const tok_tokenizer *tk, const tok_encode_options *o,
     if (o->special_in_text == TOK_SPECIAL_REJECT || len >= (1u << 30) ||
         tk->added.norm_matcher || !p)
         return PATH_GENERAL;
+    /* Whether the line is plain ASCII, run_lane finds out as it reads. */
     if (n && n->type == TOK_NORM_BERT && p->type == TOK_PT_BERT)
-        return plain_ascii(text, len, false) ? PATH_BERT : PATH_GENERAL;
+        return PATH_BERT;
     if (!n && p->type == TOK_PT_BYTELEVEL && p->u.bytelevel.use_regex &&
         !p->u.bytelevel.add_prefix_space)
         return PATH_BYTES;
@@ -705,17 +740,16 @@ static int run_lane(const tok_tokenizer *tk, const tok_encode_options *o,
                         &e->segs))
         return TOK_ENOMEM;
     const char *t = text;
-    if (path == PATH_BERT && tk->normalizer->u.bert.lowercase) {
-        if (TOK_GROW(e->lane_text, e->lane_text_cap, len + 1))
+    if (path == PATH_BERT) {
+        bool lower = tk->normalizer->u.bert.lowercase;
+        if (lower && TOK_GROW(e->lane_text, e->lane_text_cap, len + 1))
             return TOK_ENOMEM;
-        for (size_t i = 0; i < len; i++) {
-            unsigned c = (unsigned char)text[i];
-            e->lane_text[i] = (char)(c + ((unsigned)(c - 'A' < 26u) << 5));
-        }
-        t = e->lane_text;
+        if (!bert_ascii_line(text, len, lower ? e->lane_text : NULL))
+            return LANE_BAIL;
+        if (lower)
+            t = e->lane_text;
     }
     int kind = path == PATH_BYTES ? KEY_RAW : KEY_TEXT;
-    bool ascii = path == PATH_BYTES && plain_ascii(text, len, true);
     int rc = TOK_OK;
     for (size_t k = 0; k < e->segs.len && rc == TOK_OK; k++) {
         tok_split g = e->segs.v[k];
@@ -726,7 +760,9 @@ static int run_lane(const tok_tokenizer *tk, const tok_encode_options *o,
         if (path == PATH_BYTES) {
             size_t n = g.end - g.start, pos = 0;
             while (pos < n && rc == TOK_OK) {
+                /* A piece of ASCII runs has only one-byte characters. */
                 size_t end = gpt2_ascii_piece(t + g.start, n, pos);
+                bool ascii = end != 0;
                 if (!end)
                     end = tok_scan_next(TOK_SCAN_GPT2, t + g.start, n, pos);
                 size_t first = out->len;
@@ -869,7 +905,7 @@ static int encode_sequence(const tok_tokenizer *tk, const char *text,
     /* Truncation needs to know where words end: the general path. */
     bool track = tok_trunc_tracking(tk, o, e, which);
     int path = e->no_lanes || track ? PATH_GENERAL
-                                    : choose_path(tk, o, text, len);
+                                    : choose_path(tk, o, len);
     int rc;
     if (path != PATH_GENERAL) {
         if (prepare_scratch(tk, e))

@@ -125,6 +125,22 @@ static const tok_template_special *find_special(const tok_postproc *p,
     return NULL;
 }
 
+void tok_postproc_resolve(tok_postproc *p)
+{
+    if (p->type == TOK_POST_SEQUENCE) {
+        for (size_t i = 0; i < p->nitems; i++)
+            tok_postproc_resolve(p->items[i]);
+        return;
+    }
+    for (int k = 0; k < 2; k++) {
+        tok_template_piece *t = k ? p->pair : p->single;
+        size_t n = k ? p->npair : p->nsingle;
+        for (size_t i = 0; i < n; i++)
+            if (!t[i].is_sequence && t[i].special)
+                t[i].resolved = find_special(p, t[i].special);
+    }
+}
+
 static int apply_template(const tok_postproc *p, tok_encoding *e, bool pair,
                           bool add_special)
 {
@@ -138,7 +154,8 @@ static int apply_template(const tok_postproc *p, tok_encoding *e, bool pair,
         }
         if (!add_special)
             continue;
-        const tok_template_special *sp = find_special(p, t[i].special);
+        const tok_template_special *sp =
+            t[i].resolved ? t[i].resolved : find_special(p, t[i].special);
         if (!sp)
             continue;  /* checked at load time */
         for (size_t j = 0; j < sp->n; j++)

@@ -245,6 +245,8 @@ int tok_tokenizer_finish(tok_tokenizer *tk, tok_error *err)
     tk->bytelevel = tok_pretok_is_bytelevel(tk->pretok);
     if ((rc = tok_tokenizer_parse_limits(tk, err)) != TOK_OK)
         return rc;
+    if (tk->postproc)
+        tok_postproc_resolve(tk->postproc);
     static uint64_t next_uid;
     tk->uid = __atomic_add_fetch(&next_uid, 1, __ATOMIC_RELAXED);
     for (size_t i = 0; i < 5; i++) {
