@@ -29,9 +29,13 @@ for t in $targets; do
     mkdir -p "fuzz/corpus/$t" "$work" build-fuzz/found
     echo "== $t for $secs s"
     rc=0
+    # The option parser prints a usage error for most inputs: not into
+    # the log (libFuzzer's own output and crash reports still go there).
+    quiet=
+    [ "$t" = fuzz_cli_opts ] && quiet=-close_fd_mask=2
     TOK_VOCAB_DIR=$PWD/vocab "build-fuzz/fuzz/$t" \
         -max_total_time="$secs" -max_len=65536 -timeout=30 \
-        -rss_limit_mb=4096 -print_final_stats=1 $keep \
+        -rss_limit_mb=4096 -print_final_stats=1 $keep $quiet \
         -artifact_prefix=build-fuzz/found/"$t"- \
         "$work" "fuzz/corpus/$t" >"build-fuzz/$t.log" 2>&1 || rc=$?
     grep -E '^(#[0-9]+ *DONE|Done|stat::number_of_executed_units|==[0-9]+==ERROR|SUMMARY|.*invariant failed)' \

@@ -254,6 +254,12 @@ static int write_all(int fd, const char *p, size_t len)
                 continue;
             return -1;
         }
+        if (w == 0) {
+            /* No progress and no error: a device that takes nothing
+             * would loop forever. */
+            errno = EIO;
+            return -1;
+        }
         p += w;
         len -= (size_t)w;
     }

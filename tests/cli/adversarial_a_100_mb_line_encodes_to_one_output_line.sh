@@ -14,7 +14,8 @@ awk -v n="$words" 'BEGIN {
 echo "exit $?"
 echo "records: $(wc -l < "$t/out")"
 unk=$(grep -o '"\[UNK\]"' "$t/out" | wc -l)
-echo "[UNK] for every word: $([ "$unk" -eq "$words" ] && echo yes || echo "$unk")"
+[ "$unk" -eq "$words" ] && unk=yes
+echo "[UNK] for every word: $unk"
 grep -o '"input_ids":\[[0-9]*,' "$t/out"
 grep -o ',102\],"tokens"' "$t/out"
 grep -o '\[[0-9]*,[0-9]*\]' "$t/out" | tail -n 2 | head -n 1 | tr '[],' '   ' |

@@ -16,9 +16,11 @@ awk 'BEGIN { for (i = 0; i < 100000; i++) printf "["
              for (i = 0; i < 100000; i++) printf "]" }' > deep.json
 $TOK info -m ./deep.json
 echo "exit $?"
-awk 'BEGIN { printf "{\"model\": "; for (i = 0; i < 100000; i++) printf "{\"a\":"
-             printf "1"; for (i = 0; i < 100000; i++) printf "}"; printf "}" }' \
-    > deep.json
+awk 'BEGIN { printf "{\"model\": "
+             for (i = 0; i < 100000; i++) printf "{\"a\":"
+             printf "1"
+             for (i = 0; i < 100000; i++) printf "}"
+             printf "}" }' > deep.json
 $TOK info -m ./deep.json
 echo "exit $?"
 # A status per cut; statuses over 1 would be crashes.
