@@ -501,6 +501,7 @@ static inline uint64_t word_count(const uint32_t *h)
 typedef struct trainer {
     const tok_bpe_train_config *cfg;
     tok_vocab *vocab;
+    size_t nchars;       /* characters in the distinct words */
     /* Words with two symbols or more, each a header then its symbols. */
     uint32_t *sym;
     size_t nsym, symcap;
@@ -958,11 +959,12 @@ static int add_alphabet(trainer *t, const tok_word_counts *wc,
     /* ASCII, most of most corpora, is counted without the table. */
     uint64_t ascii[128] = {0};
     bool seen[128] = {false};
+    size_t nchars = 0;
     for (size_t i = 0; i < wc->n; i++) {
         const unsigned char *s = (const unsigned char *)tok_wc_word(wc, i);
         size_t len = wc->v[i].len;
         uint64_t count = wc->v[i].count;
-        for (size_t p = 0; p < len;) {
+        for (size_t p = 0; p < len; nchars++) {
             if (s[p] < 0x80) {
                 uint64_t *a = &ascii[s[p]];
                 *a = *a > UINT64_MAX - count ? UINT64_MAX : *a + count;
@@ -1005,6 +1007,7 @@ static int add_alphabet(trainer *t, const tok_word_counts *wc,
             tok_vocab_push(t->vocab, u, ulen) < 0)
             goto out;
     }
+    t->nchars = nchars;
     rc = TOK_OK;
 out:
     cp_dispose(&tab);
@@ -1141,32 +1144,41 @@ static inline unsigned variant_of(const trainer *t, bool first, bool last)
 
 #define ASCII_UNSET INT32_MIN
 
-/* The starting id of the character at s[*p] (advancing *p), with a direct
- * table for ASCII in front of resolve_symbol. */
+/* Characters below this (one or two UTF-8 bytes: Latin, Greek, Cyrillic,
+ * Hebrew, Arabic, GPT-2's byte alphabet) have a direct table in front of
+ * resolve_symbol. */
+#define SMALL_CP 0x800
+
+/* The starting id of the character at s[*p] (advancing *p). */
 static inline int symbol_at(trainer *t, sym_cache *sc, pending_list *pl,
-                            int32_t *ascii_ids, const unsigned char *s,
+                            int32_t *small_ids, const unsigned char *s,
                             size_t len, size_t *p, int32_t *id)
 {
-    size_t at = *p;
-    if (s[at] < 0x80) {
-        unsigned v = variant_of(t, at == 0, at + 1 == len);
-        int32_t *slot = &ascii_ids[s[at] * 4 + v];
-        *p = at + 1;
-        if (*slot != ASCII_UNSET) {
-            *id = *slot;
-            return TOK_OK;
+    size_t at = *p, n = 1;
+    uint32_t cp = s[at];
+    if (cp >= 0x80) {
+        if (cp >= 0xC2 && cp <= 0xDF && at + 1 < len &&
+            (s[at + 1] & 0xC0) == 0x80) {
+            cp = (cp & 0x1F) << 6 | (s[at + 1] & 0x3F);
+            n = 2;
+        } else {
+            n = tok_utf8_decode(s, len, at, &cp);
+            n = n ? n : 1;
         }
-        int rc = resolve_symbol(t, sc, pl, s[at], v, id);
-        if (rc == TOK_OK)
-            *slot = *id;
-        return rc;
     }
-    uint32_t cp;
-    size_t n = tok_utf8_decode(s, len, at, &cp);
-    n = n ? n : 1;
     *p = at + n;
-    return resolve_symbol(t, sc, pl, cp,
-                          variant_of(t, at == 0, at + n == len), id);
+    unsigned v = variant_of(t, at == 0, at + n == len);
+    if (cp >= SMALL_CP)
+        return resolve_symbol(t, sc, pl, cp, v, id);
+    int32_t *slot = &small_ids[cp * 4 + v];
+    if (*slot != ASCII_UNSET) {
+        *id = *slot;
+        return TOK_OK;
+    }
+    int rc = resolve_symbol(t, sc, pl, cp, v, id);
+    if (rc == TOK_OK)
+        *slot = *id;
+    return rc;
 }
 
 /* Turns each word into starting ids (adding the decorated alphabet in its
@@ -1178,25 +1190,30 @@ static int tokenize_words(trainer *t, const tok_word_counts *wc,
     pending_list pl = {NULL, 0, 0, TOK_BUFFER_INIT};
     int rc = TOK_ENOMEM;
 
-    int32_t ascii_ids[128 * 4];
-    for (size_t k = 0; k < 128 * 4; k++)
-        ascii_ids[k] = ASCII_UNSET;
-    /* Pass 1: find every (character, place) and the new decorated
-     * tokens. */
-    size_t nchars = 0;
-    for (size_t i = 0; i < wc->n; i++) {
-        const unsigned char *s = (const unsigned char *)tok_wc_word(wc, i);
-        size_t len = wc->v[i].len;
-        for (size_t p = 0; p < len; nchars++) {
-            int32_t id;
-            if (symbol_at(t, &sc, &pl, ascii_ids, s, len, &p, &id))
-                goto out;
-        }
-    }
-    if (pl.n && number_pending(t, &sc, &pl))
+    int32_t *small_ids = tok_malloc(SMALL_CP * 4 * sizeof *small_ids);
+    if (!small_ids)
         goto out;
-    for (size_t k = 0; k < 128 * 4; k++)
-        ascii_ids[k] = ASCII_UNSET;     /* pending ids have changed */
+    for (size_t k = 0; k < SMALL_CP * 4; k++)
+        small_ids[k] = ASCII_UNSET;
+    size_t nchars = t->nchars;
+    if (t->cfg->prefix || t->cfg->suffix) {
+        /* Pass 1: find every (character, place) and the new decorated
+         * tokens (without a prefix or suffix there are none). */
+        for (size_t i = 0; i < wc->n; i++) {
+            const unsigned char *s =
+                (const unsigned char *)tok_wc_word(wc, i);
+            size_t len = wc->v[i].len;
+            for (size_t p = 0; p < len;) {
+                int32_t id;
+                if (symbol_at(t, &sc, &pl, small_ids, s, len, &p, &id))
+                    goto out;
+            }
+        }
+        if (pl.n && number_pending(t, &sc, &pl))
+            goto out;
+        for (size_t k = 0; k < SMALL_CP * 4; k++)
+            small_ids[k] = ASCII_UNSET;     /* pending ids have changed */
+    }
     /* Sized once: memory here is most of the merging phase's.  A word
      * with a pair has at least two characters, so there are at most
      * nchars / 2 headers. */
@@ -1223,7 +1240,8 @@ static int tokenize_words(trainer *t, const tok_word_counts *wc,
         size_t start = t->nsym + WHDR, k = start;
         for (size_t p = 0; p < len;) {
             int32_t id;
-            symbol_at(t, &sc, &pl, ascii_ids, s, len, &p, &id);
+            if (symbol_at(t, &sc, &pl, small_ids, s, len, &p, &id))
+                goto out;
             if (id >= 0) {
                 t->sym[k] = (uint32_t)id;
                 if (t->lens)
@@ -1242,6 +1260,7 @@ static int tokenize_words(trainer *t, const tok_word_counts *wc,
     }
     rc = TOK_OK;
 out:
+    tok_free(small_ids);
     sc_dispose(&sc);
     tok_free(pl.v);
     tok_buffer_dispose(&pl.arena);
