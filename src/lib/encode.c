@@ -774,7 +774,29 @@ static inline size_t gpt2_ascii_piece(const char *text, size_t n,
     }
     if (k == 4)
         return 0;
-    for (i++; i < n && gpt2_class[u[i]] == k; i++)
+    i++;
+    if (k == 1 || k == 2) {
+        /* Letters or digits, eight bytes at a time: a mask of the bytes
+         * that belong (the low seven bits compared, so nothing carries
+         * from one byte to the next), then the first that does not. */
+        while (i + 8 <= n) {
+            uint64_t x;
+            memcpy(&x, u + i, 8);
+            uint64_t y = (k == 1 ? x | 0x2020202020202020u : x) &
+                         0x7F7F7F7F7F7F7F7Fu;
+            uint64_t lo = k == 1 ? 0x80 - 'a' : 0x80 - '0';
+            uint64_t hi = k == 1 ? 0x80 - '{' : 0x80 - ':';
+            uint64_t in = (y + lo * ONES8) & ~(y + hi * ONES8) & ~x &
+                          HIGHS8;
+            uint64_t out = ~in & HIGHS8;
+            if (out) {
+                i += (size_t)__builtin_ctzll(out) / 8;
+                return u[i] >= 0x80 ? 0 : i;
+            }
+            i += 8;
+        }
+    }
+    for (; i < n && gpt2_class[u[i]] == k; i++)
         ;
     return i < n && u[i] >= 0x80 ? 0 : i;
 }
