@@ -632,8 +632,12 @@ static size_t merge_small(const bpe_impl *b, bpe_sym *sy, size_t n,
         /* Drop symbol at+1 and pair at+1 (the pairs after it move down
          * one place); pairs at-1 and at are new.  Plain loops: the
          * arrays are short, a library call costs more. */
-        for (size_t k = at + 1; k + 1 < n; k++)
-            sy[k] = sy[k + 1];
+        /* Field by field: GCC makes a whole-struct copy loop a memmove
+         * call, which costs more than these few symbols. */
+        for (size_t k = at + 1; k + 1 < n; k++) {
+            sy[k].id = sy[k + 1].id;
+            sy[k].len = sy[k + 1].len;
+        }
         for (size_t k = at + 1; k + 2 < n; k++)
             pr[k] = pr[k + 1] - 1;
         n--;
