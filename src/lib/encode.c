@@ -125,8 +125,23 @@ typedef struct wc_set {
     uint32_t tag[WC_WAYS];      /* 0: empty way */
 } wc_set;
 
+/* The near part: words of up to 8 bytes that are one token, 16 bytes
+ * each, direct-mapped.  Small enough to stay in the core's own cache,
+ * it answers the commonest words ("the", ",", " of") without reaching
+ * for the large part, whose lines come from farther away. */
+#define WC_NEAR_BITS 14
+
+typedef struct wc_near {
+    uint64_t key;               /* the probe's key[0] */
+    int32_t id;
+    uint8_t wlen;               /* as an entry's; 0: empty */
+} wc_near;
+
 struct tok_word_cache {
     bool narrow;                /* entries keep 16-bit ids */
+    size_t set_mask;            /* WC_SETS - 1, less in tests */
+    size_t near_mask;
+    wc_near *near;
     wc_entry *entries;          /* aligned to a line inside mem */
     void *mem;
     wc_set *sets;
@@ -142,6 +157,7 @@ static void wc_free(struct tok_word_cache *c)
     tok_free(c->mem);
     tok_free(c->sets);
     tok_free(c->plru);
+    tok_free(c->near);
     tok_free(c);
 }
 
@@ -155,7 +171,8 @@ static struct tok_word_cache *wc_new(void)
     _Static_assert(sizeof(wc_entry) == WC_LINE, "one entry, one line");
     c->sets = tok_calloc(WC_SETS, sizeof *c->sets);
     c->plru = tok_calloc(WC_SETS, 1);
-    if (!c->mem || !c->sets || !c->plru) {
+    c->near = tok_calloc((size_t)1 << WC_NEAR_BITS, sizeof *c->near);
+    if (!c->mem || !c->sets || !c->plru || !c->near) {
         wc_free(c);
         return NULL;
     }
@@ -169,6 +186,7 @@ static void wc_clear(struct tok_word_cache *c)
 {
     memset(c->sets, 0, WC_SETS * sizeof *c->sets);
     memset(c->plru, 0, WC_SETS);
+    memset(c->near, 0, ((size_t)1 << WC_NEAR_BITS) * sizeof *c->near);
 }
 
 void tok_word_cache_free(struct tok_word_cache *c)
@@ -266,6 +284,10 @@ static int prepare_scratch(const tok_tokenizer *tk, tok_encoding *e)
         wc_clear(e->wcache);
     }
     e->wcache->narrow = tk->model->vocab.size <= 65536;
+    /* The test hook crowds every word into a few places. */
+    e->wcache->set_mask = e->wcache_crowd ? 0 : WC_SETS - 1;
+    e->wcache->near_mask = e->wcache_crowd ? 0
+                                          : ((size_t)1 << WC_NEAR_BITS) - 1;
     e->scratch_owner = tk->uid;
     return TOK_OK;
 }
@@ -312,7 +334,7 @@ static inline void wc_fetch_set(const struct tok_word_cache *wc,
                                 const wc_probe *p)
 {
     if (p->hash)
-        __builtin_prefetch(&wc->sets[p->hash & (WC_SETS - 1)]);
+        __builtin_prefetch(&wc->sets[p->hash & wc->set_mask]);
 }
 
 /* Second step ahead, once the tags are near: the entry they point to, or
@@ -323,7 +345,7 @@ static inline const wc_entry *wc_entry_of(const struct tok_word_cache *wc,
 {
     if (!p->hash)
         return NULL;
-    size_t set = (size_t)p->hash & (WC_SETS - 1);
+    size_t set = (size_t)p->hash & wc->set_mask;
     unsigned hits = wc_hits(&wc->sets[set], (uint32_t)(p->hash >> 32) | 1);
     if (!hits)
         return NULL;
@@ -356,11 +378,44 @@ static inline int place_pieces(tok_pieces *out, size_t first, uint32_t at)
 /* The cached pieces of the probed word, appended at offset base: 1 when
  * found, 0 when not, or TOK_ENOMEM.  Inlined where words are looked up:
  * the hit is the common case and costs less than a call. */
+static inline wc_near *wc_near_of(const struct tok_word_cache *wc,
+                                  const wc_probe *pr);
+
+/* A short word of one token goes near. */
+static inline void wc_near_put(struct tok_word_cache *wc, const wc_probe *pr,
+                               int32_t id)
+{
+    wc_near *nr = wc_near_of(wc, pr);
+    nr->key = pr->key[0];
+    nr->id = id;
+    nr->wlen = pr->wlen;
+}
+
+static inline wc_near *wc_near_of(const struct tok_word_cache *wc,
+                                  const wc_probe *pr)
+{
+    return &wc->near[(pr->hash >> 40) & wc->near_mask];
+}
+
 static inline int wc_lookup(struct tok_word_cache *wc, const wc_probe *pr,
                             uint32_t base, tok_pieces *out)
 {
     const uint64_t *key = pr->key;
-    size_t set = (size_t)pr->hash & (WC_SETS - 1);
+    bool short_word = (pr->wlen & 63) <= 8;
+    if (short_word) {
+        const wc_near *nr = wc_near_of(wc, pr);
+        if (nr->wlen == pr->wlen && nr->key == key[0]) {
+            if (TOK_UNLIKELY(out->len == out->cap) &&
+                TOK_GROW(out->v, out->cap, out->len + 1))
+                return TOK_ENOMEM;
+            tok_piece *p = &out->v[out->len++];
+            p->id = nr->id;
+            p->start = base;
+            p->end = base + (pr->wlen & 63);
+            return 1;
+        }
+    }
+    size_t set = (size_t)pr->hash & wc->set_mask;
     uint32_t tag = (uint32_t)(pr->hash >> 32) | 1;
     const wc_entry *ways = &wc->entries[set * WC_WAYS];
     unsigned hits = wc_hits(&wc->sets[set], tag);
@@ -375,6 +430,10 @@ static inline int wc_lookup(struct tok_word_cache *wc, const wc_probe *pr,
             continue;
         wc->plru[set] = plru_touch(wc->plru[set], w);
         size_t n = c->w.npieces, need = out->len + n;
+        /* One token for the whole word: it may go near. */
+        if (short_word && n == 1 &&
+            (wc->narrow ? c->n.ends[0] : c->w.ends[0]) == (pr->wlen & 63))
+            wc_near_put(wc, pr, wc->narrow ? c->n.ids[0] : c->w.ids[0]);
         if (need > out->cap && TOK_GROW(out->v, out->cap, need))
             return TOK_ENOMEM;
         tok_piece *p = out->v + out->len;
@@ -410,7 +469,7 @@ static int tokenize_miss(const tok_tokenizer *tk, tok_encoding *e,
     size_t count = out->len - first;
     if (rc == TOK_OK && pr->hash &&
         count <= (e->wcache->narrow ? WC_PIECES_NARROW : WC_PIECES)) {
-        size_t set = (size_t)pr->hash & (WC_SETS - 1);
+        size_t set = (size_t)pr->hash & e->wcache->set_mask;
         uint32_t tag = (uint32_t)(pr->hash >> 32) | 1;
         wc_insert(e->wcache, set, tag, pr, out->v + first, count, len);
     }
@@ -450,6 +509,8 @@ static void wc_insert(struct tok_word_cache *wc, size_t set, uint32_t tag,
     wc_entry *c = &ways[w];
     cs->tag[w] = tag;
     wc->plru[set] = plru_touch(wc->plru[set], w);
+    if (count == 1 && len <= 8 && p[0].end == len)
+        wc_near_put(wc, pr, p[0].id);
     c->w.wlen = pr->wlen;
     c->w.npieces = (uint8_t)count;
     memcpy(c->w.key, pr->key, sizeof c->w.key);
@@ -713,7 +774,29 @@ static inline size_t gpt2_ascii_piece(const char *text, size_t n,
     }
     if (k == 4)
         return 0;
-    for (i++; i < n && gpt2_class[u[i]] == k; i++)
+    i++;
+    if (k == 1 || k == 2) {
+        /* Letters or digits, eight bytes at a time: a mask of the bytes
+         * that belong (the low seven bits compared, so nothing carries
+         * from one byte to the next), then the first that does not. */
+        while (i + 8 <= n) {
+            uint64_t x;
+            memcpy(&x, u + i, 8);
+            uint64_t y = (k == 1 ? x | 0x2020202020202020u : x) &
+                         0x7F7F7F7F7F7F7F7Fu;
+            uint64_t lo = k == 1 ? 0x80 - 'a' : 0x80 - '0';
+            uint64_t hi = k == 1 ? 0x80 - '{' : 0x80 - ':';
+            uint64_t in = (y + lo * ONES8) & ~(y + hi * ONES8) & ~x &
+                          HIGHS8;
+            uint64_t out = ~in & HIGHS8;
+            if (out) {
+                i += (size_t)__builtin_ctzll(out) / 8;
+                return u[i] >= 0x80 ? 0 : i;
+            }
+            i += 8;
+        }
+    }
+    for (; i < n && gpt2_class[u[i]] == k; i++)
         ;
     return i < n && u[i] >= 0x80 ? 0 : i;
 }

@@ -27,6 +27,8 @@ struct tok_encoding {
                                    * the original input */
     tok_norm_scratch norm;
     bool no_lanes;                /* test hook: always the general way */
+    bool wcache_crowd;            /* test hook: one set, one near place
+                                   * (takes effect with a new tokenizer) */
     char *lane_text;              /* a lane's lowercased line */
     size_t lane_text_cap;
     char *lane_word;              /* a raw word in the byte-level alphabet */

@@ -150,7 +150,20 @@ int tok_merge_append(tok_model *m, size_t *cap, const char *a, size_t alen,
         return tok_error_set(err, TOK_ENOMEM, "out of memory");
     memcpy(merged, a, alen);
     memcpy(merged + alen, b + plen, blen - plen);
-    int32_t result = tok_vocab_find(&m->vocab, merged, mlen);
+    /* Vocabularies made by BPE training number the merged tokens in merge
+     * order (GPT-2: 256 + rank), so the token after the last merge's is
+     * tried before the hash: one sequential read instead of a random
+     * probe, checked by comparing the strings. */
+    int32_t result = -1;
+    if (m->nmerges > 0) {
+        int32_t guess = m->merges[m->nmerges - 1].result + 1;
+        size_t glen;
+        const char *g = tok_vocab_str(&m->vocab, guess, &glen);
+        if (g && glen == mlen && memcmp(g, merged, mlen) == 0)
+            result = guess;
+    }
+    if (result < 0)
+        result = tok_vocab_find(&m->vocab, merged, mlen);
     if (result < 0)
         quote_token(q, sizeof q, merged, mlen);
     if (merged != small)

@@ -80,18 +80,24 @@ static void words_one_byte_apart_never_share_a_cache_entry(void **state)
         text[tl++] = ' ';
     }
     tok_tokenizer *tk = wordpiece(vocab);
-    tok_encoding *enc = tok_encoding_new();
     tok_encode_options o = TOK_ENCODE_OPTIONS_INIT;
     o.add_special_tokens = 0;
-    for (int round = 0; round < 2; round++) {
-        assert_int_equal(tok_encode(tk, text, tl, &o, enc, NULL), TOK_OK);
-        assert_int_equal(tok_encoding_len(enc), 2 * nw);
-        for (size_t k = 0; k < 2 * nw; k++)
-            if (tok_encoding_ids(enc)[k] != (int32_t)(k % nw) + 1)
-                fail_msg("\"%.*s\" gave another word's token",
-                         (int)lens[k % nw], words[k % nw]);
+    /* Spread out, and crowded into one set and one near place, where
+     * each word meets the words next to it in the family. */
+    for (int crowd = 0; crowd < 2; crowd++) {
+        tok_encoding *enc = tok_encoding_new();
+        enc->wcache_crowd = crowd;
+        for (int round = 0; round < 2; round++) {
+            assert_int_equal(tok_encode(tk, text, tl, &o, enc, NULL),
+                             TOK_OK);
+            assert_int_equal(tok_encoding_len(enc), 2 * nw);
+            for (size_t k = 0; k < 2 * nw; k++)
+                if (tok_encoding_ids(enc)[k] != (int32_t)(k % nw) + 1)
+                    fail_msg("\"%.*s\" gave another word's token",
+                             (int)lens[k % nw], words[k % nw]);
+        }
+        tok_encoding_free(enc);
     }
-    tok_encoding_free(enc);
     tok_tokenizer_free(tk);
     free(vocab);
     free(text);
@@ -337,6 +343,40 @@ static void replacement_characters_may_outgrow_the_input(void **state)
     tok_tokenizer_free(tk);
 }
 
+/* A BPE without unk_token drops a character it does not know: "ax" is
+ * the one piece "a" covering one byte, which the cache must keep as such
+ * (not as a token for the whole word). */
+static void a_piece_short_of_its_word_keeps_its_offsets(void **state)
+{
+    (void)state;
+    static const char json[] =
+        "{\"version\":\"1.0\",\"truncation\":null,\"padding\":null,"
+        "\"added_tokens\":[],\"normalizer\":null,"
+        "\"pre_tokenizer\":{\"type\":\"WhitespaceSplit\"},"
+        "\"post_processor\":null,\"decoder\":null,"
+        "\"model\":{\"type\":\"BPE\",\"dropout\":null,\"unk_token\":null,"
+        "\"continuing_subword_prefix\":null,\"end_of_word_suffix\":null,"
+        "\"fuse_unk\":false,\"byte_fallback\":false,\"ignore_merges\":false,"
+        "\"vocab\":{\"a\":0,\"b\":1,\"ab\":2},\"merges\":[\"a b\"]}}";
+    tok_tokenizer *tk = NULL;
+    tok_error err;
+    if (tok_tokenizer_from_json(&tk, json, strlen(json), &err) != TOK_OK)
+        fail_msg("%s", err.message);
+    tok_encoding *enc = tok_encoding_new();
+    tok_encode_options o = TOK_ENCODE_OPTIONS_INIT;
+    for (int round = 0; round < 3; round++) {
+        assert_int_equal(tok_encode(tk, "ax ax", 5, &o, enc, &err), TOK_OK);
+        assert_int_equal(tok_encoding_len(enc), 2);
+        for (size_t i = 0; i < 2; i++) {
+            assert_int_equal(tok_encoding_ids(enc)[i], 0);
+            assert_int_equal(tok_encoding_offsets(enc)[i].start, 3 * i);
+            assert_int_equal(tok_encoding_offsets(enc)[i].end, 3 * i + 1);
+        }
+    }
+    tok_encoding_free(enc);
+    tok_tokenizer_free(tk);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -346,6 +386,7 @@ int main(void)
         cmocka_unit_test(lanes_give_what_the_general_pipeline_gives),
         cmocka_unit_test(pieces_that_cover_nothing_leave_the_lane),
         cmocka_unit_test(replacement_characters_may_outgrow_the_input),
+        cmocka_unit_test(a_piece_short_of_its_word_keeps_its_offsets),
     };
     return cmocka_run_group_tests_name("encode", tests, NULL, NULL);
 }
