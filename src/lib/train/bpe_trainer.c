@@ -451,6 +451,8 @@ static int q_refill(queue *q)
     q->floor = b ? (uint64_t)1 << (b - 1) : 0;
     for (unsigned i = b; i < 65; i++) {
         q_bucket *c = &q->cold[i];
+        if (c->n == 0)
+            continue;   /* c->v may be NULL: no memcpy */
         memcpy(q->v + q->n, c->v, c->n * sizeof *c->v);
         q->n += c->n;
         c->n = 0;
