@@ -132,6 +132,51 @@ TOK_API int tok_tokenizer_from_gpt2_files(tok_tokenizer **out,
                                           const char *const *special,
                                           tok_error *err);
 
+/* A special token of a tiktoken encoding, with its id. */
+typedef struct tok_tiktoken_special {
+    const char *content;      /* "<|endoftext|>" */
+    int32_t id;               /* 100257 */
+} tok_tiktoken_special;
+
+/* What a tiktoken encoding keeps outside its .tiktoken file (tiktoken has
+ * them in code): the split regex and the special tokens.  Give them here,
+ * or name a special_tokens.json to read them from, an object with
+ * "pat_str" and "special_tokens" (content -> id), as tok's vocabularies
+ * keep them beside cl100k_base.tiktoken; `pattern` then overrides the
+ * file's pat_str, and `specials` come before the file's. */
+typedef struct tok_tiktoken_options {
+    const char *pattern;      /* tiktoken's pat_str */
+    const tok_tiktoken_special *specials;
+    size_t nspecials;
+    const char *special_tokens_json;  /* a path, or NULL */
+} tok_tiktoken_options;
+#define TOK_TIKTOKEN_OPTIONS_INIT {NULL, NULL, 0, NULL}
+
+/* Imports a tiktoken vocabulary (a .tiktoken file: "base64(token) rank"
+ * per line, as tiktoken's load_tiktoken_bpe reads it) as the byte-level
+ * BPE tokenizer Hugging Face's conversions of tiktoken encodings make, so
+ * that it encodes as tiktoken's encode(text, allowed_special="all"), and
+ * as encode_ordinary with TOK_SPECIAL_TEXT:
+ *  - pre-tokenizer Sequence[Split(Regex pattern, Isolated), ByteLevel
+ *    without its own regex], post-processor and decoder ByteLevel;
+ *  - BPE with ignore_merges (a piece that is a token is that token, as in
+ *    tiktoken), the id of a token is its rank, and the merge of each
+ *    token of two or more bytes, in rank order, is the pair its bytes end
+ *    in when BPE runs on them with the lower ranks only;
+ *  - the special tokens are in the vocabulary at their ids (which may
+ *    leave ids unused, as cl100k_base's 100256) and are special added
+ *    tokens.
+ * tok has no regex engine: the pattern must be one it has a scanner for,
+ * cl100k_base's pat_str or the GPT-2 regex, spelled exactly, else
+ * TOK_EUNSUPPORTED.  A file that is not a tiktoken vocabulary is
+ * TOK_EFORMAT with err->line: bad base64, a rank that is not a number, a
+ * token or rank given twice, a missing single byte (all 256 must be
+ * tokens); a special token whose id or content is taken is TOK_EINVAL. */
+TOK_API int tok_tokenizer_from_tiktoken(tok_tokenizer **out,
+                                        const char *tiktoken_path,
+                                        const tok_tiktoken_options *opts,
+                                        tok_error *err);
+
 TOK_API void tok_tokenizer_free(tok_tokenizer *tk);
 
 /* Serializes the tokenizer as tokenizer.json, formatted the way Hugging
@@ -196,15 +241,106 @@ typedef enum tok_invalid_policy {
     TOK_INVALID_REPLACE = 1  /* each bad sequence becomes U+FFFD */
 } tok_invalid_policy;
 
+/* Truncation and padding, as Hugging Face's TruncationParams and
+ * PaddingParams define them.  Both apply after the texts are split into
+ * tokens: truncation cuts the tokens of the text(s) so that, with the
+ * template's special tokens, at most max_length remain; the post-processor
+ * adds the special tokens; padding then appends (or prepends) pad tokens up
+ * to a length, with attention mask 0.  The tokens cut away are not lost:
+ * they form "overflowing" windows of the same length (see
+ * tok_encoding_overflow), each a complete encoding with its own special
+ * tokens and padding. */
+
+/* Which text loses tokens when a pair is too long. */
+typedef enum tok_truncation_strategy {
+    /* The longer text loses tokens until both are of the same length, then
+     * both lose: the kept lengths are max/2 and max - max/2, the longer
+     * text getting the larger part. */
+    TOK_TRUNCATE_LONGEST_FIRST = 0,
+    TOK_TRUNCATE_ONLY_FIRST = 1,    /* only the first text */
+    TOK_TRUNCATE_ONLY_SECOND = 2    /* only the second (fails on one text) */
+} tok_truncation_strategy;
+
+/* The end of the tokens that truncation cuts, or padding fills. */
+typedef enum tok_side {
+    TOK_SIDE_RIGHT = 0,
+    TOK_SIDE_LEFT = 1
+} tok_side;
+
+typedef struct tok_truncation {
+    /* The most tokens an encoding keeps, the template's special tokens
+     * included (a pair's template usually adds 3, a single text's 2). */
+    size_t max_length;
+    tok_truncation_strategy strategy;
+    tok_side side;              /* which end of a text is cut */
+    /* How many tokens each overflowing window repeats from the window
+     * before it; must be below the text's kept length. */
+    size_t stride;
+} tok_truncation;
+#define TOK_TRUNCATION_INIT \
+    {512, TOK_TRUNCATE_LONGEST_FIRST, TOK_SIDE_RIGHT, 0}
+
+typedef enum tok_padding_strategy {
+    /* Hugging Face's BatchLongest: the length of the longest encoding of a
+     * batch; one text is a batch of one, so only pad_to_multiple_of (and
+     * the overflowing windows, padded to the main encoding's length)
+     * change anything. */
+    TOK_PAD_LONGEST = 0,
+    TOK_PAD_FIXED = 1           /* to `length` tokens */
+} tok_padding_strategy;
+
+typedef struct tok_padding {
+    tok_padding_strategy strategy;
+    size_t length;              /* with TOK_PAD_FIXED */
+    size_t pad_to_multiple_of;  /* round the length up to this; 0: no */
+    tok_side side;              /* where the pad tokens go */
+    int32_t pad_id;
+    uint32_t pad_type_id;
+    /* The token string of the pad tokens; NULL: pad_id's string.  Copied:
+     * it need not outlive the call.  (tok_encoding_token_len gives the
+     * length of pad_id's string: with a pad_token of its own, take the
+     * strlen of tok_encoding_token.) */
+    const char *pad_token;
+} tok_padding;
+#define TOK_PADDING_INIT {TOK_PAD_LONGEST, 0, 0, TOK_SIDE_RIGHT, 0, 0, NULL}
+
+/* Where an encode call takes its truncation or padding from. */
+typedef enum tok_setting {
+    /* The tokenizer's own: the "truncation" and "padding" sections of its
+     * tokenizer.json (none when the file has null there). */
+    TOK_FROM_TOKENIZER = 0,
+    TOK_SETTING_OFF = 1,        /* none, whatever the tokenizer says */
+    TOK_SETTING_ON = 2          /* the struct in the options */
+} tok_setting;
+
 typedef struct tok_encode_options {
     int add_special_tokens;          /* apply the post-processor template */
     tok_special_policy special_in_text;
     tok_offset_unit offsets;
     /* Byte-level models encode any bytes and ignore this. */
     tok_invalid_policy invalid_utf8;
+    tok_setting truncate;            /* default: as the tokenizer says */
+    tok_truncation truncation;       /* with TOK_SETTING_ON */
+    tok_setting pad;                 /* default: as the tokenizer says */
+    tok_padding padding;             /* with TOK_SETTING_ON */
+    /* 1 (the default, as Hugging Face) keeps the windows truncation cut
+     * away (tok_encoding_overflow); 0 drops them, which saves the time
+     * and memory of making them. */
+    int overflowing;
 } tok_encode_options;
-#define TOK_ENCODE_OPTIONS_INIT \
-    {1, TOK_SPECIAL_MATCH, TOK_OFFSETS_BYTES, TOK_INVALID_ERROR}
+#define TOK_ENCODE_OPTIONS_INIT                                           \
+    {1, TOK_SPECIAL_MATCH, TOK_OFFSETS_BYTES, TOK_INVALID_ERROR,          \
+     TOK_FROM_TOKENIZER, TOK_TRUNCATION_INIT, TOK_FROM_TOKENIZER,         \
+     TOK_PADDING_INIT, 1}
+
+/* The truncation and padding a tokenizer applies by default, from the
+ * "truncation" and "padding" sections of its tokenizer.json.  Each returns
+ * 1 and fills *out when the tokenizer has them, 0 when it has none.  The
+ * pad_token string is borrowed from the tokenizer. */
+TOK_API int tok_tokenizer_truncation(const tok_tokenizer *tk,
+                                     tok_truncation *out);
+TOK_API int tok_tokenizer_padding(const tok_tokenizer *tk,
+                                  tok_padding *out);
 
 /* The result of encoding one text or pair.  Reuse one per thread: its
  * buffers only grow, so steady-state encoding allocates nothing. */
@@ -223,7 +359,9 @@ TOK_API void tok_encoding_free(tok_encoding *enc);
 
 /* Encodes `len` bytes of `text` (need not be NUL-terminated; NUL bytes are
  * text).  `opts` may be NULL for the defaults.  On failure the encoding is
- * left empty. */
+ * left empty.  Truncation fails with TOK_EINVAL when it cannot be done:
+ * TOK_TRUNCATE_ONLY_SECOND on one text, a text too short to lose the
+ * tokens asked of it, a stride too large (see tok_encoding_overflow). */
 TOK_API int tok_encode(const tok_tokenizer *tk, const char *text, size_t len,
                        const tok_encode_options *opts, tok_encoding *out,
                        tok_error *err);
@@ -251,6 +389,32 @@ TOK_API const int8_t *tok_encoding_sequence_ids(const tok_encoding *enc);
  * vocabularies whose tokens hold NUL bytes. */
 TOK_API const char *tok_encoding_token(const tok_encoding *enc, size_t i);
 TOK_API size_t tok_encoding_token_len(const tok_encoding *enc, size_t i);
+
+/* The overflowing windows of the last encode call: after truncation cut
+ * tokens away, they come back here as encodings of their own (with the
+ * template's special tokens, padded as the main one), in Hugging Face's
+ * order: for one text, the windows after the first, each starting
+ * max_length - stride tokens (less the special tokens) after the one
+ * before; for a pair, every window of the first text with the second's
+ * first window and then with each of its other windows, then the first
+ * window of the first text with each other window of the second.
+ * tok_encoding_overflow returns NULL for i out of range.  The windows are
+ * borrowed from `enc` and change with its next encode call.
+ *
+ * Where tok differs from Hugging Face 0.23.2 on purpose:
+ *  - Its windows stop about max_length tokens into each text, where it
+ *    stops tokenizing a text that truncation will cut (an optimisation
+ *    that loses the rest: huggingface/tokenizers#2091).  tok's windows
+ *    cover the whole text, as Encoding::truncate defines them and as 0.22
+ *    gave them.  The kept encoding is the same as 0.23.2's, including the
+ *    lengths that early stop decides for a pair of long texts.
+ *  - A max_length below the number of special tokens the template adds
+ *    fails with TOK_EINVAL (Hugging Face's unsigned subtraction wraps and
+ *    nothing is truncated), and so does a stride not below the kept
+ *    length of a text (Hugging Face panics). */
+TOK_API size_t tok_encoding_overflow_count(const tok_encoding *enc);
+TOK_API const tok_encoding *tok_encoding_overflow(const tok_encoding *enc,
+                                                  size_t i);
 
 /* ------------------------------------------------------------------------
  * Decoding

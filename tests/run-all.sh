@@ -20,8 +20,8 @@ ASAN_OPTIONS=detect_leaks=1 UBSAN_OPTIONS=print_stacktrace=1 \
 
 if command -v valgrind >/dev/null 2>&1; then
     echo "== CLI cases under valgrind"
-    TOK_VALGRIND=1 ctest --test-dir build -R '^cli\.' --output-on-failure \
-        -j"$jobs"
+    TOK_VALGRIND=1 ctest --test-dir build -R '^cli\.' -LE heavy \
+        --output-on-failure -j"$jobs"
 else
     echo "valgrind not found: skipping the valgrind pass" >&2
     exit 1

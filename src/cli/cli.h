@@ -16,7 +16,8 @@
 enum {
     CLI_EXIT_OK = 0,     /* done; also when stdout was closed early */
     CLI_EXIT_DATA = 1,   /* bad data or a runtime failure */
-    CLI_EXIT_USAGE = 2   /* bad command line */
+    CLI_EXIT_USAGE = 2,  /* bad command line */
+    CLI_EXIT_SKIPPED = 3 /* done, but bad records were skipped */
 };
 
 /* A subcommand: argv[0] is its name ("encode"), the rest its arguments.
@@ -28,6 +29,7 @@ int cmd_decode(int argc, char **argv);
 int cmd_info(int argc, char **argv);
 int cmd_train(int argc, char **argv);
 int cmd_convert(int argc, char **argv);
+int cmd_count(int argc, char **argv);
 
 struct cli_command_spec;
 

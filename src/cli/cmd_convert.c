@@ -19,7 +19,8 @@ int cmd_convert(int argc, char **argv)
     const cli_command_spec spec = {
         "convert", NULL,
         "Loads a model -- a BERT vocab.txt, a GPT-2 vocab.json with "
-        "merges.txt, a tokenizer.json or a shipped name -- and writes it "
+        "merges.txt, a tiktoken .tiktoken file with special_tokens.json, "
+        "a tokenizer.json or a shipped name -- and writes it "
         "as a Hugging Face tokenizer.json, formatted as Hugging Face's "
         "Tokenizer.save formats it.  The same model always gives the same "
         "bytes.",

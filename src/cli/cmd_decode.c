@@ -1,5 +1,6 @@
 /* CLI stage: `tok decode` -- lines of token ids in, one line of text out
  * for each. */
+#include <errno.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -12,9 +13,14 @@
 #include "pipeline.h"
 #include "tok.h"
 
+enum { FORMAT_IDS, FORMAT_U16, FORMAT_U32 };
+
 typedef struct decode_opts {
     cli_model_opts mo;
     int skip_special;
+    int format;
+    const char *index;
+    const char *split;
 } decode_opts;
 
 typedef struct decode_ctx {
@@ -111,8 +117,9 @@ static void decoder_free(void *worker)
 }
 
 static int decode_line(void *worker, const char *line, size_t len,
-                       cli_buf *out, cli_line_error *fail)
+                       cli_buf *out, cli_buf *aux, cli_line_error *fail)
 {
+    (void)aux;
     decoder *d = worker;
     long n = parse_ids(d, line, len, fail);
     if (n < 0)
@@ -140,13 +147,240 @@ static int decode_line(void *worker, const char *line, size_t len,
     return 0;
 }
 
+/* ------------------------------------------------------------------------
+ * Binary input: the -f u16 / u32 streams of tok encode
+ * ------------------------------------------------------------------------ */
+
+typedef struct binary {
+    decoder d;
+    size_t width;            /* 2 or 4 */
+    int32_t split;           /* -1: none */
+    FILE *index;             /* NULL: none */
+    const char *index_path;
+    uint64_t next_end;       /* the end of the current record, by index */
+    int has_end;
+    uint64_t pos;            /* bytes of ids read */
+    size_t record;           /* records written, from 1 */
+    const char *file;
+} binary;
+
+/* The next offset of the index, checked; 1, 0 at its end, -1 on error. */
+static int next_offset(binary *b, uint64_t *v)
+{
+    unsigned char le[8];
+    size_t got = fread(le, 1, 8, b->index);
+    if (got == 0 && !ferror(b->index))
+        return 0;
+    if (got != 8) {
+        cli_error("%s: %s", b->index_path, ferror(b->index)
+                                              ? strerror(errno)
+                                              : "not a whole number of "
+                                                "8-byte offsets");
+        return -1;
+    }
+    *v = 0;
+    for (int k = 7; k >= 0; k--)
+        *v = (*v << 8) | le[k];
+    return 1;
+}
+
+/* Decodes the ids gathered and writes one line.  Returns 0 or an exit
+ * status. */
+static int flush_record(binary *b, size_t n)
+{
+    cli_line_error fail;
+    b->record++;
+    size_t before = cli_stdout.buf.len;
+    tok_error err = {0};
+    int rc = tok_decode(b->d.tk, b->d.ids, n, &b->d.opts, &b->d.text, &err);
+    if (rc == TOK_ERANGE && err.offset < n) {
+        cli_error_at(b->file, b->record, "id %ld at byte %llu is out of "
+                     "range (the vocabulary has %zu ids)",
+                     (long)b->d.ids[err.offset],
+                     (unsigned long long)(b->pos - (n - err.offset) *
+                                                       b->width),
+                     tok_vocab_size(b->d.tk));
+        return CLI_EXIT_DATA;
+    }
+    if (rc != TOK_OK) {
+        cli_error_at(b->file, b->record, "%s",
+                     err.message[0] ? err.message : tok_strerror(rc));
+        return CLI_EXIT_DATA;
+    }
+    if (cli_buf_add(&cli_stdout.buf, b->d.text.data, b->d.text.len) ||
+        cli_buf_putc(&cli_stdout.buf, '\n')) {
+        cli_stdout.buf.len = before;
+        snprintf(fail.message, sizeof fail.message, "out of memory");
+        cli_error("%s", fail.message);
+        return CLI_EXIT_DATA;
+    }
+    return cli_out_check(&cli_stdout) != 0 ? CLI_EXIT_DATA : 0;
+}
+
+/* Where the current record ends by the index (past the input's end when
+ * the index is used up).  Returns 0 or an exit status. */
+static int read_end(binary *b)
+{
+    uint64_t v;
+    int rc = next_offset(b, &v);
+    if (rc < 0)
+        return CLI_EXIT_DATA;
+    if (rc == 0) {
+        b->has_end = 0;
+        return 0;
+    }
+    if (v < b->next_end || v % b->width) {
+        cli_error("%s: offset %llu does not follow %llu in whole ids",
+                  b->index_path, (unsigned long long)v,
+                  (unsigned long long)b->next_end);
+        return CLI_EXIT_DATA;
+    }
+    b->next_end = v;
+    b->has_end = 1;
+    return 0;
+}
+
+static int decode_binary_input(binary *b, cli_reader *r)
+{
+    unsigned char part[4];
+    size_t have = 0, n = 0;
+    const char *data;
+    size_t len;
+    int rc, status = 0;
+    b->file = r->name;
+    b->record = 0;
+    while (status == 0 && (rc = cli_reader_bytes(r, &data, &len)) > 0) {
+        const unsigned char *u = (const unsigned char *)data;
+        for (size_t i = 0; i < len && status == 0; i++) {
+            part[have++] = u[i];
+            if (have < b->width)
+                continue;
+            have = 0;
+            uint32_t v = part[0] | (uint32_t)part[1] << 8;
+            if (b->width == 4)
+                v |= (uint32_t)part[2] << 16 | (uint32_t)part[3] << 24;
+            b->pos += b->width;
+            if (b->split >= 0 && (int64_t)v == b->split) {
+                status = flush_record(b, n);
+                n = 0;
+                continue;
+            }
+            if (n == b->d.cap) {
+                size_t cap = b->d.cap ? b->d.cap * 2 : 4096;
+                int32_t *p = realloc(b->d.ids, cap * sizeof *p);
+                if (!p) {
+                    cli_error("out of memory");
+                    return CLI_EXIT_DATA;
+                }
+                b->d.ids = p;
+                b->d.cap = cap;
+            }
+            /* An id above INT32_MAX is out of range all the same. */
+            b->d.ids[n++] = v > INT32_MAX ? INT32_MAX : (int32_t)v;
+            while (status == 0 && b->index && b->has_end &&
+                   b->pos == b->next_end) {
+                status = flush_record(b, n);
+                n = 0;
+                if (status == 0)
+                    status = read_end(b);
+            }
+        }
+    }
+    if (status)
+        return status;
+    if (rc < 0) {
+        cli_error("%s: read error: %s", r->name, strerror(r->error));
+        return CLI_EXIT_DATA;
+    }
+    if (have) {
+        cli_error("%s: %llu bytes is not a whole number of %zu-byte ids",
+                  r->name, (unsigned long long)(b->pos + have), b->width);
+        return CLI_EXIT_DATA;
+    }
+    if (b->index) {
+        /* Empty records at the end, then the index must be used up. */
+        while (status == 0 && b->has_end && b->pos == b->next_end) {
+            status = flush_record(b, 0);
+            if (status == 0)
+                status = read_end(b);
+        }
+        if (status == 0 && b->has_end) {
+            cli_error("%s: offset %llu is past the end of %s (%llu bytes)",
+                      b->index_path, (unsigned long long)b->next_end,
+                      r->name, (unsigned long long)b->pos);
+            return CLI_EXIT_DATA;
+        }
+        return status;
+    }
+    /* Without an index, what follows the last split is a record, and so
+     * is a whole file without a split. */
+    return n ? flush_record(b, n) : 0;
+}
+
+static int decode_binary(const decode_ctx *ctx, const decode_opts *o,
+                         char **inputs, int ninputs, int32_t split)
+{
+    binary b;
+    memset(&b, 0, sizeof b);
+    b.d.tk = ctx->tk;
+    b.d.opts = ctx->opts;
+    b.width = o->format == FORMAT_U16 ? 2 : 4;
+    b.split = split;
+    int status = 0;
+    if (o->index) {
+        b.index = fopen(o->index, "rb");
+        b.index_path = o->index;
+        uint64_t first = 1;
+        int rc = b.index ? next_offset(&b, &first) : -1;
+        if (!b.index) {
+            cli_error("%s: %s", o->index, strerror(errno));
+            return CLI_EXIT_DATA;
+        }
+        if (rc > 0 && first != 0) {
+            cli_error("%s: the first offset is %llu, not 0", o->index,
+                      (unsigned long long)first);
+            rc = -1;
+        }
+        status = rc < 0 ? CLI_EXIT_DATA : rc == 0 ? 0 : read_end(&b);
+    }
+    for (int i = 0; i < ninputs && status == 0; i++) {
+        cli_reader r;
+        if (cli_reader_open(&r, inputs[i]) != 0) {
+            cli_error("%s: %s", inputs[i], strerror(errno));
+            status = CLI_EXIT_DATA;
+            break;
+        }
+        status = decode_binary_input(&b, &r);
+        cli_reader_close(&r);
+    }
+    if (b.index)
+        fclose(b.index);
+    free(b.d.ids);
+    tok_buffer_dispose(&b.d.text);
+    if (cli_stdout.closed && !cli_stdout.failed)
+        status = CLI_EXIT_OK;
+    return status;
+}
+
 int cmd_decode(int argc, char **argv)
 {
-    decode_opts o = {CLI_MODEL_OPTS_INIT, 0};
+    static const char *const formats[] = {"ids", "u16", "u32", NULL};
+    decode_opts o = {CLI_MODEL_OPTS_INIT, 0, 0, NULL, NULL};
     const cli_opt opts[] = {
         CLI_MODEL_OPTIONS(&o.mo),
         CLI_SWITCH(0, "skip-special", &o.skip_special, 1,
                    "leave out special tokens such as [CLS] and [SEP]"),
+        CLI_CHOICE('f', "format", &o.format, formats,
+                   "input: lines of space-separated ids (the default), or "
+                   "the binary little-endian uint16 or uint32 stream of "
+                   "tok encode -f u16|u32"),
+        CLI_VALUE(0, "index", "FILE", &o.index,
+                  "with -f u16|u32: the records are where the index of "
+                  "tok encode --index says (one FILE operand at most)"),
+        CLI_VALUE(0, "split", "ID|TOKEN", &o.split,
+                  "with -f u16|u32: a record ends at each of this token, "
+                  "which is not decoded (as tok encode --append writes "
+                  "it); a number is an id"),
         CLI_END
     };
     const cli_command_spec spec = {
@@ -155,7 +389,9 @@ int cmd_decode(int argc, char **argv)
         "(standard input when there are none, or for '-') back into text, "
         "writing one output line per input line.  A word that is not an "
         "id, or an id outside the vocabulary, stops with an error naming "
-        "the line, after every earlier line has been written.",
+        "the line, after every earlier line has been written.  Binary "
+        "input (-f u16|u32) is cut into records by --index or --split; "
+        "without either, each file is one record.",
         opts
     };
     int n;
@@ -167,16 +403,36 @@ int cmd_decode(int argc, char **argv)
     default:
         break;
     }
+    if (o.format == FORMAT_IDS && (o.index || o.split)) {
+        cli_usage_error(&spec, "--index and --split go with -f u16|u32");
+        return CLI_EXIT_USAGE;
+    }
+    if (o.index && (o.split || n > 1)) {
+        cli_usage_error(&spec, "--index goes with one input and without "
+                        "--split");
+        return CLI_EXIT_USAGE;
+    }
     tok_tokenizer *tk;
     int status = cli_model_load(&tk, &o.mo);
     if (status != 0)
         return status;
     decode_ctx ctx = {tk, TOK_DECODE_OPTIONS_INIT};
     ctx.opts.skip_special_tokens = o.skip_special;
-    const cli_line_ops ops = {&ctx, decoder_new, decoder_free, decode_line};
     static char dash[] = "-";
     char *stdin_only[] = {dash};
-    status = cli_run_lines(&ops, n ? argv + 1 : stdin_only, n ? n : 1, 1);
+    char **inputs = n ? argv + 1 : stdin_only;
+    if (o.format == FORMAT_IDS) {
+        const cli_line_ops ops = {&ctx, decoder_new, decoder_free,
+                                  decode_line, NULL};
+        status = cli_run_lines(&ops, inputs, n ? n : 1, 1);
+    } else {
+        int32_t split = -1;
+        if (o.split)
+            split = cli_token_option(&spec, tk, "--split", o.split);
+        status = o.split && split < 0
+                     ? CLI_EXIT_USAGE
+                     : decode_binary(&ctx, &o, inputs, n ? n : 1, split);
+    }
     tok_tokenizer_free(tk);
     return cli_finish(status);
 }

@@ -108,7 +108,7 @@ int cmd_train(int argc, char **argv)
     size_t vocab_size = 30000, limit_alphabet = 0, max_len = 0, threads = 0;
     const char *out = NULL, *special = NULL, *min_freq = NULL;
     const char *initial = NULL, *prefix = NULL, *suffix = NULL;
-    const char *normalizer = NULL, *pretok = NULL;
+    const char *normalizer = NULL, *pretok = NULL, *from_counts = NULL;
     const cli_opt opts[] = {
         CLI_CHOICE(0, "model", &model, models,
                    "the model to train (default bpe)"),
@@ -147,6 +147,11 @@ int cmd_train(int argc, char **argv)
                   "digits-individual; a list is a sequence (default: "
                   "whitespace for bpe, bytelevel for bytelevel-bpe, bert "
                   "for wordpiece)"),
+        CLI_VALUE(0, "from-counts", "FILE", &from_counts,
+                  "train from the word counts of tok count (- for standard "
+                  "input) instead of text FILEs, with the --model, "
+                  "--normalizer and --pre-tokenizer they were counted "
+                  "with"),
         CLI_COUNT(0, "threads", "N", &threads,
                   "threads for counting words (default: one per CPU); the "
                   "result does not depend on it"),
@@ -156,7 +161,7 @@ int cmd_train(int argc, char **argv)
         CLI_END
     };
     const cli_command_spec spec = {
-        "train", "FILE...",
+        "train", "FILE... | --from-counts FILE",
         "Learns a vocabulary from text files (- for standard input) and "
         "writes a complete tokenizer.json: normalizer, pre-tokenizer, "
         "model, special tokens, a [CLS] $A [SEP] template when [CLS] and "
@@ -165,7 +170,8 @@ int cmd_train(int argc, char **argv)
         "pair of tokens is merged until the vocabulary is full, as Hugging "
         "Face's BpeTrainer and WordPieceTrainer do: same corpus and "
         "options, same vocabulary and merges.  The output is the same "
-        "bytes whatever --threads is.",
+        "bytes whatever --threads is, and the same as from the counts of "
+        "tok count on the FILEs, whole or in shards (--from-counts).",
         opts
     };
     int n;
@@ -177,8 +183,12 @@ int cmd_train(int argc, char **argv)
     default:
         break;
     }
-    if (n == 0) {
+    if (n == 0 && !from_counts) {
         cli_usage_error(&spec, "no input files (use - for standard input)");
+        return CLI_EXIT_USAGE;
+    }
+    if (n && from_counts) {
+        cli_usage_error(&spec, "--from-counts takes no text files");
         return CLI_EXIT_USAGE;
     }
     if (!out) {
@@ -228,8 +238,21 @@ int cmd_train(int argc, char **argv)
 
     tok_tokenizer *tk = NULL;
     tok_error err;
-    int rc = tok_train_files(&tk, (const char *const *)argv + 1, (size_t)n,
+    int rc;
+    if (from_counts) {
+        tok_word_counts *wc = NULL;
+        rc = tok_word_counts_new(&wc);
+        if (rc == TOK_OK)
+            rc = tok_word_counts_load(wc, from_counts, &err);
+        else
+            snprintf(err.message, sizeof err.message, "out of memory");
+        if (rc == TOK_OK)
+            rc = tok_train(&tk, wc, &o, &err);
+        tok_word_counts_free(wc);
+    } else {
+        rc = tok_train_files(&tk, (const char *const *)argv + 1, (size_t)n,
                              &o, &err);
+    }
     if (pr.drawn)
         fputc('\n', stderr);
     if (rc == TOK_OK)

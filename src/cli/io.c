@@ -356,6 +356,7 @@ void cli_error_at(const char *file, size_t line, const char *fmt, ...)
 int cli_reader_open(cli_reader *r, const char *path)
 {
     memset(r, 0, sizeof *r);
+    r->sep = '\n';
     if (strcmp(path, "-") == 0) {
         r->fd = 0;
         r->name = "<stdin>";
@@ -425,12 +426,12 @@ int cli_reader_block(cli_reader *r, const char **data, size_t *len)
 {
     for (;;) {
         if (r->scanned < r->end) {
-            const char *nl = memchr(r->buf + r->scanned, '\n',
+            const char *nl = memchr(r->buf + r->scanned, r->sep,
                                     r->end - r->scanned);
             if (nl) {
-                /* Hand out every whole line buffered, not just one. */
+                /* Hand out every whole record buffered, not just one. */
                 size_t last = r->end - 1;
-                while (r->buf[last] != '\n')
+                while (r->buf[last] != r->sep)
                     last--;
                 *data = r->buf + r->start;
                 *len = last + 1 - r->start;
@@ -453,12 +454,35 @@ int cli_reader_block(cli_reader *r, const char **data, size_t *len)
     }
 }
 
+int cli_reader_bytes(cli_reader *r, const char **data, size_t *len)
+{
+    if (r->start == r->end) {
+        if (r->eof)
+            return 0;
+        r->start = r->end = r->scanned = 0;
+        if (fill(r) != 0)
+            return -1;
+        if (r->start == r->end)
+            return 0;
+    }
+    *data = r->buf + r->start;
+    *len = r->end - r->start;
+    r->start = r->scanned = r->end;
+    return 1;
+}
+
 int cli_next_line(const char **p, const char *end, const char **line,
                   size_t *len)
 {
+    return cli_next_record(p, end, '\n', line, len);
+}
+
+int cli_next_record(const char **p, const char *end, char sep,
+                    const char **line, size_t *len)
+{
     if (*p >= end)
         return 0;
-    const char *nl = memchr(*p, '\n', (size_t)(end - *p));
+    const char *nl = memchr(*p, sep, (size_t)(end - *p));
     *line = *p;
     if (nl) {
         *len = (size_t)(nl - *p);

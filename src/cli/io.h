@@ -97,6 +97,8 @@ typedef struct cli_reader {
     int fd;
     int owns_fd;
     const char *name;     /* for messages: the path, or "<stdin>" */
+    char sep;             /* the byte that ends a record: '\n' unless set
+                           * after opening ('\0' for `-z`) */
     char *buf;
     size_t cap;
     size_t start;         /* buf[start..end) is not handed out yet */
@@ -116,15 +118,22 @@ typedef struct cli_reader {
 int cli_reader_open(cli_reader *r, const char *path);
 void cli_reader_close(cli_reader *r);
 
-/* Hands out the next block of whole lines: each ends with '\n' except the
- * last line of the input when it has none.  Returns 1 with *data and *len
- * set (valid until the next call), 0 at the end of the input, -1 on a read
- * error (r->error holds errno). */
+/* Hands out the next block of whole records (lines): each ends with
+ * r->sep except the last one of the input when it has none.  Returns 1
+ * with *data and *len set (valid until the next call), 0 at the end of the
+ * input, -1 on a read error (r->error holds errno). */
 int cli_reader_block(cli_reader *r, const char **data, size_t *len);
 
-/* Splits the first line off a block [*p, end): sets *line and *len (the
- * '\n' not included) and advances *p.  Returns 0 when the block is
- * used up. */
+/* Hands out whatever bytes come next, records or not (for binary input):
+ * returns 1 with *data and *len set (valid until the next call), 0 at the
+ * end, -1 on a read error. */
+int cli_reader_bytes(cli_reader *r, const char **data, size_t *len);
+
+/* Splits the first record off a block [*p, end): sets *rec and *len (the
+ * separator not included) and advances *p.  Returns 0 when the block is
+ * used up.  cli_next_line is the same for '\n'. */
+int cli_next_record(const char **p, const char *end, char sep,
+                    const char **rec, size_t *len);
 int cli_next_line(const char **p, const char *end, const char **line,
                   size_t *len);
 

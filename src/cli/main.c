@@ -32,9 +32,11 @@ static const cli_command commands[] = {
     {"info", cmd_info, "describe a tokenizer: model, vocabulary, special "
                        "tokens, stages"},
     {"train", cmd_train, "learn a BPE, byte-level BPE or WordPiece "
-                         "vocabulary from text files"},
+                         "vocabulary from text files or word counts"},
+    {"count", cmd_count, "count the words of a corpus as tok train would, "
+                         "or add counts up (--merge)"},
     {"convert", cmd_convert, "write any model tok reads (vocab.txt, "
-                             "vocab.json) as tokenizer.json"},
+                             "vocab.json, .tiktoken) as tokenizer.json"},
 };
 
 static void main_help(cli_str *s)
@@ -62,8 +64,9 @@ static void main_help(cli_str *s)
     cli_model_list_names(&names);
     cli_str text = CLI_STR_INIT;
     cli_str_puts(&text, "a path to a tokenizer.json, a BERT vocab.txt, a "
-                        "GPT-2 vocab.json (merges.txt beside it), or the "
-                        "name of a shipped vocabulary: ");
+                        "GPT-2 vocab.json (merges.txt beside it), a "
+                        ".tiktoken file (special_tokens.json beside it), or "
+                        "the name of a shipped vocabulary: ");
     cli_str_puts(&text, names.data && !names.failed ? names.data
                                                      : "(none found)");
     cli_str_puts(&text, ".  The default is " CLI_DEFAULT_MODEL ".");
@@ -76,7 +79,9 @@ static void main_help(cli_str *s)
                     "  1  bad data or a runtime failure (the error names "
                     "the file and line;\n"
                     "     every line before it has been written)\n"
-                    "  2  bad usage\n\n"
+                    "  2  bad usage\n"
+                    "  3  done, but bad records were skipped (tok encode "
+                    "--on-error=skip)\n\n"
                     "Run 'tok COMMAND --help' for the options of a "
                     "command.\n");
 }

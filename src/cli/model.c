@@ -168,6 +168,35 @@ static int load_gpt2(tok_tokenizer **out, const char *path)
     return 0;
 }
 
+/* A .tiktoken file keeps only the ranks; the split pattern and the
+ * special tokens come from special_tokens.json beside it. */
+static int load_tiktoken(tok_tokenizer **out, const char *path)
+{
+    char dir[MAX_PATH], specials[MAX_PATH];
+    tok_error err = {0};
+    size_t n = (size_t)(base_name(path) - path);
+    if (n == 0) {
+        strcpy(dir, ".");
+    } else {
+        memcpy(dir, path, n);
+        dir[n] = '\0';
+    }
+    if (join(specials, dir, "special_tokens.json") != 0 ||
+        !is_file(specials)) {
+        cli_error("%s: a tiktoken vocabulary needs special_tokens.json "
+                  "(its pat_str and special_tokens) in the same directory",
+                  path);
+        return CLI_EXIT_DATA;
+    }
+    tok_tiktoken_options to = TOK_TIKTOKEN_OPTIONS_INIT;
+    to.special_tokens_json = specials;
+    if (tok_tokenizer_from_tiktoken(out, path, &to, &err) != TOK_OK) {
+        report(path, &err);
+        return CLI_EXIT_DATA;
+    }
+    return 0;
+}
+
 static int load_file(tok_tokenizer **out, const char *path,
                      const cli_model_opts *mo)
 {
@@ -183,12 +212,38 @@ static int load_file(tok_tokenizer **out, const char *path,
         return load_bert(out, path, mo);
     if (strcmp(base, "vocab.json") == 0 || strcmp(base, "encoder.json") == 0)
         return load_gpt2(out, path);
+    if (ends_with(base, ".tiktoken"))
+        return load_tiktoken(out, path);
     tok_error err = {0};
     if (tok_tokenizer_load(out, path, &err) != TOK_OK) {
         report(path, &err);
         return CLI_EXIT_DATA;
     }
     return 0;
+}
+
+/* The one file of the directory whose name ends in .tiktoken: 1 when
+ * found (path filled), 0 when there is none, -1 when there are several. */
+static int find_tiktoken(const char *dir, char path[MAX_PATH])
+{
+    DIR *d = opendir(dir);
+    if (!d)
+        return 0;
+    int found = 0;
+    struct dirent *e;
+    while ((e = readdir(d)) != NULL) {
+        char p[MAX_PATH];
+        if (e->d_name[0] == '.' || !ends_with(e->d_name, ".tiktoken") ||
+            join(p, dir, e->d_name) || !is_file(p))
+            continue;
+        if (found++) {
+            found = -1;
+            break;
+        }
+        strcpy(path, p);
+    }
+    closedir(d);
+    return found;
 }
 
 static int load_dir(tok_tokenizer **out, const char *dir,
@@ -200,8 +255,16 @@ static int load_dir(tok_tokenizer **out, const char *dir,
     for (size_t i = 0; i < sizeof files / sizeof files[0]; i++)
         if (join(path, dir, files[i]) == 0 && is_file(path))
             return load_file(out, path, mo);
-    cli_error("%s: no tokenizer.json, vocab.txt or vocab.json in this "
-              "directory", dir);
+    int tiktoken = find_tiktoken(dir, path);
+    if (tiktoken > 0)
+        return load_file(out, path, mo);
+    if (tiktoken < 0) {
+        cli_error("%s: several .tiktoken files in this directory; name "
+                  "one", dir);
+        return CLI_EXIT_DATA;
+    }
+    cli_error("%s: no tokenizer.json, vocab.txt, vocab.json or .tiktoken "
+              "file in this directory", dir);
     return CLI_EXIT_DATA;
 }
 
@@ -259,4 +322,30 @@ int cli_model_save(const tok_tokenizer *tk, const char *path,
         return TOK_ENOMEM;
     }
     return TOK_OK;
+}
+
+/* A token given as an id or as its string (a number is an id).  Returns
+ * the id, or -1 after a usage error. */
+int32_t cli_token_option(const cli_command_spec *spec,
+                         const tok_tokenizer *tk, const char *opt,
+                         const char *value)
+{
+    size_t n = tok_vocab_size(tk);
+    size_t k = strspn(value, "0123456789");
+    if (*value && !value[k]) {
+        uint64_t v = 0;
+        for (const char *p = value; *p && v < n; p++)
+            v = v * 10 + (uint64_t)(*p - '0');
+        if (v >= n) {
+            cli_usage_error(spec, "%s: id %s is out of range (the "
+                            "vocabulary has %zu ids)", opt, value, n);
+            return -1;
+        }
+        return (int32_t)v;
+    }
+    int32_t id = tok_token_to_id(tk, value, strlen(value));
+    if (id < 0)
+        cli_usage_error(spec, "%s: '%s' is not a token of the vocabulary",
+                        opt, value);
+    return id;
 }

@@ -2,9 +2,12 @@
  *
  * MODEL is tried first as a path:
  *   - a directory: its tokenizer.json, else its vocab.txt, else its
- *     vocab.json with merges.txt;
+ *     vocab.json with merges.txt, else its one .tiktoken file;
  *   - a file named vocab.json or encoder.json: a GPT-2 vocabulary, with
  *     merges.txt (or vocab.bpe) in the same directory;
+ *   - a file ending in .tiktoken: a tiktoken vocabulary, with
+ *     special_tokens.json (pat_str, special_tokens) in the same
+ *     directory;
  *   - a file ending in .txt: a BERT vocab.txt (lowercased unless --cased);
  *   - any other file: a Hugging Face tokenizer.json.
  * When no such path exists and MODEL has no '/', it is the name of a
@@ -31,7 +34,8 @@ typedef struct cli_model_opts {
 #define CLI_MODEL_OPTIONS(mo)                                              \
     CLI_VALUE('m', "model", "MODEL", &(mo)->model,                         \
               "the tokenizer: a tokenizer.json, a BERT vocab.txt, a "      \
-              "GPT-2 vocab.json (merges.txt beside it), a directory "      \
+              "GPT-2 vocab.json (merges.txt beside it), a .tiktoken "      \
+              "file (special_tokens.json beside it), a directory "         \
               "holding one, or the name of a shipped vocabulary "          \
               "(default: " CLI_DEFAULT_MODEL ")"),                         \
     CLI_SWITCH(0, "lowercase", &(mo)->lowercase, 1,                        \
@@ -53,6 +57,13 @@ const char *cli_model_path(void);
  * or to standard output for "-". */
 int cli_model_save(const tok_tokenizer *tk, const char *path,
                    tok_error *err);
+
+/* A token named on the command line (--append, --pad-token) by its id or
+ * its string; a number is an id.  Returns the id, or -1 after printing a
+ * usage error for option `opt`. */
+int32_t cli_token_option(const cli_command_spec *spec,
+                         const tok_tokenizer *tk, const char *opt,
+                         const char *value);
 
 /* Appends the names of the shipped vocabularies found, comma-separated,
  * in name order, to s. */

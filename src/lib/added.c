@@ -20,6 +20,7 @@ typedef struct trie {
     trie_node *nodes;
     size_t n, cap;
     uint64_t first[4]; /* bit set of bytes that start some token */
+    int only_first;    /* the one byte that starts every token, or -1 */
 } trie;
 
 void tok_added_init(tok_added_vocab *a)
@@ -156,6 +157,7 @@ static int build_trie(tok_added_vocab *a, bool normalized, void **out)
         }
         unsigned char b = (unsigned char)tk->content[0];
         t->first[b >> 6] |= 1ULL << (b & 63);
+        t->only_first = count == 0 || t->only_first == b ? b : -1;
         count++;
     }
     if (count == 0) {
@@ -229,6 +231,14 @@ int tok_added_split(const tok_added_vocab *a, bool normalized,
     size_t done = 0;   /* text before this is emitted */
     size_t pos = 0;
     while (t && pos < len) {
+        /* Tokens that all start with one byte ("[CLS]", "[SEP]"...):
+         * memchr skips to the candidates. */
+        if (t->only_first >= 0) {
+            const char *hit = memchr(text + pos, t->only_first, len - pos);
+            if (!hit)
+                break;
+            pos = (size_t)(hit - text);
+        }
         unsigned char b = (unsigned char)text[pos];
         if (!(t->first[b >> 6] & (1ULL << (b & 63)))) {
             pos++;

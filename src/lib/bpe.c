@@ -4,6 +4,7 @@
 #include <stdatomic.h>
 #include <string.h>
 
+#include "bytelevel.h"
 #include "model.h"
 #include "utf8.h"
 
@@ -11,10 +12,12 @@
  * Lookup structures, built once and shared by all threads
  * ------------------------------------------------------------------------ */
 
-/* The pair -> merge table packs one merge in 64 bits: left id, right id
- * and rank, so GPT-2's 50,000 merges take 1 MiB (cache misses on this
- * table are most of the cost of a merge).  A pair listed twice keeps the
- * later rank, as Hugging Face's HashMap does. */
+/* The pair -> merge table packs one merge in 64 bits: from the top, left
+ * id, right id, rank and -- when the bits suffice (GPT-2: 16 + 16 + 16 +
+ * 16) -- the id the merge makes, so GPT-2's 50,000 merges take 1 MiB
+ * (cache misses on this table are most of the cost of a merge) and a
+ * merge needs no second look-up for its result.  A pair listed twice
+ * keeps the later rank, as Hugging Face's HashMap does. */
 #define BPE_EMPTY UINT64_MAX
 #define BPE_NONE UINT32_MAX
 
@@ -31,15 +34,27 @@ typedef struct bpe_impl {
     size_t mask;
     unsigned shift;                 /* 64 - log2(number of slots) */
     unsigned id_bits;               /* bits of each id in a slot */
-    unsigned rank_bits;             /* the low bits: the rank */
+    unsigned rank_bits;             /* bits of the rank */
+    unsigned res_bits;              /* the lowest bits: the result, or 0 */
+    unsigned low_bits;              /* rank_bits + res_bits */
     int32_t *results;               /* rank -> the id the merge makes */
     int32_t *tab[4];                /* variant -> [BPE_TAB_CHARS] ids */
     int32_t *tab_mem;
     int32_t byte_id[256];           /* id of "<0xXX>", -1 when absent */
+    /* The id of each byte's byte-level character, when all 256 are
+     * tokens and nothing else decides a character's symbol (no affixes,
+     * no ignore_merges): then raw bytes are symbols directly. */
+    int32_t raw_id[256];
+    bool raw_ok;
+    /* With raw_ok and 32-bit low bits: the low bits (or UINT32_MAX) of the
+     * pair of the characters of bytes a, b at [a << 8 | b], so a raw
+     * word's first pairs need no hashing. */
+    uint32_t *byte_pairs;
     const char *prefix, *suffix;    /* "" when none */
     size_t plen, slen;
+    bool affixed;                   /* plen or slen */
     /* The options as they were at build, so a model changed later
-     * behaves as built (its scratches' caches hold results of then). */
+     * behaves as built until it is built again. */
     bool has_unk, fuse_unk, byte_fallback, ignore_merges;
     int32_t unk_id;
     uint64_t stamp;                 /* tells one build from another */
@@ -53,7 +68,25 @@ static inline uint64_t pair_key(const bpe_impl *b, int32_t left,
                                 int32_t right)
 {
     return (((uint64_t)(uint32_t)left << b->id_bits) | (uint32_t)right)
-           << b->rank_bits;
+           << b->low_bits;
+}
+
+/* The low bits of the slot of (left, right) -- rank, then result when
+ * kept -- or BPE_NONE64: ordered by rank, as the merge order wants. */
+#define BPE_NONE64 UINT64_MAX
+static inline uint64_t merge_low(const bpe_impl *b, int32_t left,
+                                 int32_t right)
+{
+    uint64_t key = pair_key(b, left, right);
+    size_t i = (size_t)((key * 0x9E3779B97F4A7C15ULL) >> b->shift);
+    for (;;) {
+        uint64_t v = b->slots[i];
+        if (v == BPE_EMPTY)
+            return BPE_NONE64;
+        if (((v ^ key) >> b->low_bits) == 0)
+            return v & ((UINT64_C(1) << b->low_bits) - 1);
+        i = (i + 1) & b->mask;
+    }
 }
 
 /* The rank of the merge of (left, right), or BPE_NONE. */
@@ -66,8 +99,9 @@ static inline uint32_t merge_rank(const bpe_impl *b, int32_t left,
         uint64_t v = b->slots[i];
         if (v == BPE_EMPTY)
             return BPE_NONE;
-        if (((v ^ key) >> b->rank_bits) == 0)
-            return (uint32_t)(v & ((UINT64_C(1) << b->rank_bits) - 1));
+        if (((v ^ key) >> b->low_bits) == 0)
+            return (uint32_t)((v >> b->res_bits) &
+                              ((UINT64_C(1) << b->rank_bits) - 1));
         i = (i + 1) & b->mask;
     }
 }
@@ -98,6 +132,7 @@ static void bpe_free_impl(tok_model *m)
     tok_free(b->slots);
     tok_free(b->results);
     tok_free(b->tab_mem);
+    tok_free(b->byte_pairs);
     tok_free(b);
     m->impl = NULL;
 }
@@ -107,17 +142,20 @@ static int build_merges(tok_model *m, bpe_impl *b, tok_error *err)
     unsigned id_bits = 1;
     while (((size_t)1 << id_bits) < m->vocab.size)
         id_bits++;
-    unsigned rank_bits = 64 - 2 * id_bits;
-    if (rank_bits > 32)
-        rank_bits = 32;
     /* Ranks stay below the all-ones rank, so no slot equals BPE_EMPTY. */
-    if (2 * id_bits > 48 ||
+    unsigned rank_bits = 1;
+    while (rank_bits < 32 &&
+           ((uint64_t)1 << rank_bits) - 1 <= (uint64_t)m->nmerges)
+        rank_bits++;
+    if (2 * id_bits > 48 || 2 * id_bits + rank_bits > 64 ||
         m->nmerges >= (((uint64_t)1 << rank_bits) - 1))
         return tok_error_set(err, TOK_EUNSUPPORTED,
                              "BPE: %zu ids and %zu merges are too many",
                              m->vocab.size, m->nmerges);
     b->id_bits = id_bits;
     b->rank_bits = rank_bits;
+    b->res_bits = 3 * id_bits + rank_bits <= 64 ? id_bits : 0;
+    b->low_bits = rank_bits + b->res_bits;
     b->results = tok_malloc((m->nmerges ? m->nmerges : 1) *
                             sizeof *b->results);
     if (!b->results)
@@ -148,9 +186,10 @@ static int build_merges(tok_model *m, bpe_impl *b, tok_error *err)
         uint64_t key = pair_key(b, mg->left, mg->right);
         size_t i = (size_t)((key * 0x9E3779B97F4A7C15ULL) >> b->shift);
         while (b->slots[i] != BPE_EMPTY &&
-               ((b->slots[i] ^ key) >> rank_bits) != 0)
+               ((b->slots[i] ^ key) >> b->low_bits) != 0)
             i = (i + 1) & b->mask;
-        b->slots[i] = key | r;
+        b->slots[i] = key | (uint64_t)r << b->res_bits |
+                      (b->res_bits ? (uint64_t)(uint32_t)mg->result : 0);
     }
 
     /* One bit per id: has a merge already produced it? */
@@ -212,11 +251,25 @@ static int build_tables(tok_model *m, bpe_impl *b, tok_error *err)
         name[5] = '>';
         b->byte_id[i] = tok_vocab_find(&m->vocab, name, 6);
     }
+    b->raw_ok = !b->affixed && !b->ignore_merges;
+    for (int i = 0; i < 256; i++) {
+        b->raw_id[i] = b->tab[0][tok_bytelevel_char((unsigned char)i)];
+        b->raw_ok &= b->raw_id[i] >= 0;
+    }
+    if (b->raw_ok && b->low_bits <= 32) {
+        b->byte_pairs = tok_malloc(65536 * sizeof *b->byte_pairs);
+        if (!b->byte_pairs)
+            return tok_error_set(err, TOK_ENOMEM, "out of memory");
+        for (size_t k = 0; k < 65536; k++) {
+            uint64_t low = merge_low(b, b->raw_id[k >> 8], b->raw_id[k & 255]);
+            b->byte_pairs[k] = low == BPE_NONE64 ? UINT32_MAX : (uint32_t)low;
+        }
+    }
     return TOK_OK;
 }
 
-/* Each build gets a new stamp; a scratch whose cache was filled under
- * another stamp empties it first. */
+/* Each build gets a new stamp; a scratch made under another stamp
+ * resizes its look-up buffer first. */
 static atomic_uint_fast64_t build_stamps;
 
 static int bpe_build(tok_model *m, tok_error *err)
@@ -232,6 +285,7 @@ static int bpe_build(tok_model *m, tok_error *err)
     b->suffix = m->end_of_word_suffix ? m->end_of_word_suffix : "";
     b->plen = strlen(b->prefix);
     b->slen = strlen(b->suffix);
+    b->affixed = b->plen || b->slen;
     b->has_unk = m->unk_token != NULL;
     b->unk_id = m->unk_id;
     b->fuse_unk = m->fuse_unk;
@@ -247,7 +301,7 @@ static int bpe_build(tok_model *m, tok_error *err)
 }
 
 /* ------------------------------------------------------------------------
- * Per-thread scratch: symbol list, merge queue, buffers and word cache
+ * Per-thread scratch: symbol list, merge queue and buffers
  * ------------------------------------------------------------------------ */
 
 /* A symbol of the word being merged; the list is doubly linked through
@@ -260,30 +314,6 @@ typedef struct bpe_sym {
     uint32_t rank;      /* of the pair (this, next); the queue's only */
 } bpe_sym;
 
-/* The cache keeps words of up to CACHE_WORD bytes that split into at most
- * CACHE_PIECES pieces, one 64-byte line each: natural text repeats its
- * words, and a hit costs one memory access where merging costs several.
- * It is 4-way set-associative with tree pseudo-LRU replacement; the tags
- * of a set share 16 bytes, so a miss reads no entry.  An entry keeps
- * the word as its key (below), so comparing is four loads and a mask. */
-#define CACHE_WORD 32
-#define CACHE_PIECES 6
-#define CACHE_SET_BITS 13
-#define CACHE_WAYS 4
-#define CACHE_LINE 64
-
-typedef struct bpe_cache_entry {
-    uint8_t wlen;
-    uint8_t npieces;
-    uint8_t ends[CACHE_PIECES];
-    int32_t ids[CACHE_PIECES];
-    uint64_t key[4];    /* the word's cache_key */
-} bpe_cache_entry;
-
-typedef struct bpe_cache_set {
-    uint32_t tag[CACHE_WAYS];   /* 0: empty way */
-} bpe_cache_set;
-
 /* Above this many symbols the arrays are given back after the word, so a
  * single huge word does not pin its memory in the thread's scratch. */
 #define BPE_KEEP_SYMS (1u << 16)
@@ -295,11 +325,7 @@ typedef struct bpe_scratch {
     size_t heap_len, heap_cap;
     char *buf;          /* prefix + char + suffix for vocabulary look-ups */
     size_t buf_cap;
-    bpe_cache_entry *cache;     /* aligned to a cache line in cache_mem */
-    void *cache_mem;
-    bpe_cache_set *sets;
-    uint8_t *plru;              /* per set: the three tree bits */
-    uint64_t stamp;             /* the build the cache's words are of */
+    uint64_t stamp;     /* the build buf was sized for */
 } bpe_scratch;
 
 static void bpe_scratch_free(void *p)
@@ -310,15 +336,10 @@ static void bpe_scratch_free(void *p)
     tok_free(s->syms);
     tok_free(s->heap);
     tok_free(s->buf);
-    tok_free(s->cache_mem);
-    tok_free(s->sets);
-    tok_free(s->plru);
     tok_free(s);
 }
 
-/* A scratch without a word cache is for one-off calls (no scratch given):
- * it is small to make and free. */
-static bpe_scratch *scratch_alloc(const tok_model *m, bool cache)
+static void *bpe_scratch_new(const tok_model *m)
 {
     const bpe_impl *b = m->impl;
     bpe_scratch *s = tok_calloc(1, sizeof *s);
@@ -331,25 +352,7 @@ static bpe_scratch *scratch_alloc(const tok_model *m, bool cache)
         bpe_scratch_free(s);
         return NULL;
     }
-    if (!cache)
-        return s;
-    size_t nsets = (size_t)1 << CACHE_SET_BITS;
-    s->cache_mem = tok_calloc(nsets * CACHE_WAYS + 1, sizeof *s->cache);
-    s->sets = tok_calloc(nsets, sizeof *s->sets);
-    s->plru = tok_calloc(nsets, 1);
-    if (!s->cache_mem || !s->sets || !s->plru) {
-        bpe_scratch_free(s);
-        return NULL;
-    }
-    uintptr_t at = (uintptr_t)s->cache_mem;
-    at = (at + CACHE_LINE - 1) & ~(uintptr_t)(CACHE_LINE - 1);
-    s->cache = (bpe_cache_entry *)at;
     return s;
-}
-
-static void *bpe_scratch_new(const tok_model *m)
-{
-    return scratch_alloc(m, true);
 }
 
 /* ------------------------------------------------------------------------
@@ -406,16 +409,13 @@ static uint64_t heap_pop(bpe_scratch *s)
  * Tokenizing one word
  * ------------------------------------------------------------------------ */
 
+/* Symbols are written as a plain array; merge_all links them itself. */
 static inline void add_sym(bpe_sym *syms, size_t *n, int32_t id,
                            uint32_t len)
 {
     size_t i = (*n)++;
     syms[i].id = id;
-    syms[i].prev = (int32_t)i - 1;
-    syms[i].next = -1;
     syms[i].len = len;
-    if (i > 0)
-        syms[i - 1].next = (int32_t)i;
 }
 
 /* Turns the word into its initial symbols the way Hugging Face's
@@ -441,8 +441,9 @@ static int initial_symbols(const tok_model *m, const bpe_impl *b,
         bool valid = clen > 0;
         if (!valid)
             clen = 1;
-        int variant = (pos > 0 ? BPE_PREFIX : 0) |
-                      (pos + clen == len ? BPE_SUFFIX : 0);
+        int variant = b->affixed ? (pos > 0 ? BPE_PREFIX : 0) |
+                                   (pos + clen == len ? BPE_SUFFIX : 0)
+                                 : 0;
         int32_t id = valid && cp < BPE_TAB_CHARS
             ? b->tab[variant][cp]
             : find_affixed(m, b, word + pos, clen, variant, s->buf);
@@ -521,6 +522,10 @@ static int merge_all(const bpe_impl *b, bpe_scratch *s, size_t n)
     s->heap_len = 0;
     /* sy[i].rank follows the pair (i, next) as it changes, so checking an
      * entry needs no look-up. */
+    for (size_t i = 0; i < n; i++) {
+        sy[i].prev = (int32_t)i - 1;
+        sy[i].next = i + 1 < n ? (int32_t)i + 1 : -1;
+    }
     sy[n - 1].rank = BPE_NONE;
     for (size_t i = 0; i + 1 < n; i++) {
         sy[i].rank = merge_rank(b, sy[i].id, sy[i + 1].id);
@@ -565,132 +570,67 @@ static int merge_all(const bpe_impl *b, bpe_scratch *s, size_t n)
  * merge results it picks the same merges as the queue. */
 #define BPE_SMALL 32
 
-/* Lowest rank first, leftmost on a tie (strict <). */
-static size_t merge_small(const bpe_impl *b, bpe_sym *sy, size_t n)
+/* Lowest rank first, leftmost on a tie.  Each pair is its slot's low
+ * bits -- the rank, then the result when the table keeps it -- shifted
+ * over its position, so the least value is the pair to merge and says
+ * where it is. */
+#define POS_BITS 5
+static size_t merge_small(const bpe_impl *b, bpe_sym *sy, size_t n,
+                          const unsigned char *raw)
 {
-    uint32_t pr[BPE_SMALL];
-    for (size_t i = 0; i + 1 < n; i++)
-        pr[i] = merge_rank(b, sy[i].id, sy[i + 1].id);
-    while (n > 1) {
-        uint32_t best = BPE_NONE;
-        size_t at = 0;
-        for (size_t i = 0; i + 1 < n; i++) {
-            bool lower = pr[i] < best;      /* branch-free: a select */
-            best = lower ? pr[i] : best;
-            at = lower ? i : at;
+    uint64_t pr[BPE_SMALL];
+    for (size_t i = 0; i + 1 < n; i++) {
+        uint64_t low;
+        if (raw) {
+            uint32_t v = b->byte_pairs[raw[i] << 8 | raw[i + 1]];
+            low = v == UINT32_MAX ? BPE_NONE64 : v;
+        } else {
+            low = merge_low(b, sy[i].id, sy[i + 1].id);
         }
-        if (best == BPE_NONE)
+        pr[i] = low == BPE_NONE64 ? low : low << POS_BITS | i;
+    }
+    const uint64_t res_mask = (UINT64_C(1) << b->res_bits) - 1;
+    while (n > 1) {
+        /* Two running minimums: half the chain of dependent selects. */
+        uint64_t b0 = BPE_NONE64, b1 = BPE_NONE64;
+        size_t i = 0;
+        for (; i + 2 < n; i += 2) {
+            b0 = pr[i] < b0 ? pr[i] : b0;
+            b1 = pr[i + 1] < b1 ? pr[i + 1] : b1;
+        }
+        if (i + 1 < n)
+            b0 = pr[i] < b0 ? pr[i] : b0;
+        uint64_t best = b0 < b1 ? b0 : b1;
+        /* No merge left: every pair is a none, however moved down. */
+        if (best >> 63)
             break;
-        sy[at].id = b->results[best];
+        size_t at = (size_t)(best & ((1u << POS_BITS) - 1));
+        uint64_t low = best >> POS_BITS;
+        sy[at].id = b->res_bits ? (int32_t)(low & res_mask)
+                                : b->results[low >> b->res_bits];
         sy[at].len += sy[at + 1].len;
-        /* Drop symbol at+1 and pair at+1; pairs at-1 and at are new.
-         * Plain loops: the arrays are short, a library call costs more. */
-        for (size_t i = at + 1; i + 1 < n; i++)
-            sy[i] = sy[i + 1];
-        for (size_t i = at + 1; i + 2 < n; i++)
-            pr[i] = pr[i + 1];
+        /* Drop symbol at+1 and pair at+1 (the pairs after it move down
+         * one place); pairs at-1 and at are new.  Plain loops: the
+         * arrays are short, a library call costs more. */
+        for (size_t k = at + 1; k + 1 < n; k++)
+            sy[k] = sy[k + 1];
+        for (size_t k = at + 1; k + 2 < n; k++)
+            pr[k] = pr[k + 1] - 1;
         n--;
-        if (at > 0)
-            pr[at - 1] = merge_rank(b, sy[at - 1].id, sy[at].id);
-        if (at + 1 < n)
-            pr[at] = merge_rank(b, sy[at].id, sy[at + 1].id);
+        if (at > 0) {
+            low = merge_low(b, sy[at - 1].id, sy[at].id);
+            pr[at - 1] = low == BPE_NONE64 ? low : low << POS_BITS | (at - 1);
+        }
+        if (at + 1 < n) {
+            low = merge_low(b, sy[at].id, sy[at + 1].id);
+            pr[at] = low == BPE_NONE64 ? low : low << POS_BITS | at;
+        }
     }
     return n;
 }
 
-/* The cache key of a word of 1 to 32 bytes: words loaded from its start
- * and its end, overlapping; with the length they fix every byte, and
- * nothing is read outside the word. */
-typedef struct cache_key {
-    uint64_t w[4];
-} cache_key;
-
-static inline uint64_t load64(const char *p)
-{
-    uint64_t v;
-    memcpy(&v, p, 8);
-    return v;
-}
-
-static inline uint32_t load32(const char *p)
-{
-    uint32_t v;
-    memcpy(&v, p, 4);
-    return v;
-}
-
-static inline void make_key(cache_key *k, const char *p, size_t len)
-{
-    if (len >= 16) {
-        k->w[0] = load64(p);
-        k->w[1] = load64(p + 8);
-        k->w[2] = load64(p + len - 16);
-        k->w[3] = load64(p + len - 8);
-    } else if (len >= 8) {
-        k->w[0] = load64(p);
-        k->w[1] = load64(p + len - 8);
-        k->w[2] = k->w[3] = 0;
-    } else if (len >= 4) {
-        k->w[0] = ((uint64_t)load32(p) << 32) | load32(p + len - 4);
-        k->w[1] = k->w[2] = k->w[3] = 0;
-    } else {
-        k->w[0] = ((uint64_t)(unsigned char)p[0] << 16) |
-                  ((uint64_t)(unsigned char)p[len / 2] << 8) |
-                  (unsigned char)p[len - 1];
-        k->w[1] = k->w[2] = k->w[3] = 0;
-    }
-}
-
-static inline uint64_t cache_hash(const cache_key *k, size_t len)
-{
-    uint64_t h = (k->w[0] ^ len) * 0x9E3779B97F4A7C15ULL;
-    h ^= (k->w[1] ^ (k->w[1] >> 31)) * 0xBF58476D1CE4E5B9ULL;
-    h ^= (k->w[2] ^ (k->w[2] >> 29)) * 0x94D049BB133111EBULL;
-    h ^= k->w[3] * 0xD6E8FEB86659FD93ULL;
-    h ^= h >> 32;
-    h *= 0x9E3779B97F4A7C15ULL;
-    return h ^ (h >> 29);
-}
-
-static inline bool cache_match(const bpe_cache_entry *e, const cache_key *k)
-{
-    return ((e->key[0] ^ k->w[0]) | (e->key[1] ^ k->w[1]) |
-            (e->key[2] ^ k->w[2]) | (e->key[3] ^ k->w[3])) == 0;
-}
-
-/* Tree pseudo-LRU over 4 ways: bit 0 picks the older half, bits 1 and
- * 2 the older way in halves 0-1 and 2-3.  Touching a way points the bits
- * on its path away from it. */
-static inline uint8_t plru_touch(uint8_t bits, unsigned way)
-{
-    if (way < 2)
-        return (uint8_t)((bits & 4u) | 1u | (way == 0 ? 2u : 0u));
-    return (uint8_t)((bits & 2u) | (way == 2 ? 4u : 0u));
-}
-
-static inline unsigned plru_victim(uint8_t bits)
-{
-    if (bits & 1u)
-        return 2u + ((bits & 4u) ? 1u : 0u);
-    return (bits & 2u) ? 1u : 0u;
-}
-
-static int push_cached(const bpe_cache_entry *c, tok_pieces *out)
-{
-    size_t need = out->len + c->npieces;
-    if (need > out->cap && TOK_GROW(out->v, out->cap, need))
-        return TOK_ENOMEM;
-    uint32_t start = 0;
-    tok_piece *p = out->v + out->len;
-    for (size_t i = 0; i < c->npieces; i++) {
-        p[i].id = c->ids[i];
-        p[i].start = start;
-        p[i].end = c->ends[i];
-        start = c->ends[i];
-    }
-    out->len = need;
-    return TOK_OK;
-}
+static int merge_symbols(const bpe_impl *b, bpe_scratch *s, size_t n,
+                         const unsigned char *raw, tok_pieces *out);
 
 static int merge_word(const tok_model *m, const bpe_impl *b, bpe_scratch *s,
                       const char *word, size_t len, tok_pieces *out)
@@ -706,10 +646,19 @@ static int merge_word(const tok_model *m, const bpe_impl *b, bpe_scratch *s,
     int rc = initial_symbols(m, b, s, word, len, &n);
     if (rc != TOK_OK)
         return rc;
+    return merge_symbols(b, s, n, NULL, out);
+}
+
+/* Merges the n symbols in s->syms and appends the pieces.  raw: the
+ * bytes they were made from, one each (tokenize_bytes), or NULL. */
+static int merge_symbols(const bpe_impl *b, bpe_scratch *s, size_t n,
+                         const unsigned char *raw, tok_pieces *out)
+{
+    int rc;
     bpe_sym *sy = s->syms;
     size_t count = n;
     if (n > 1 && n <= BPE_SMALL && b->distinct_results && !b->queue_only) {
-        count = merge_small(b, sy, n);
+        count = merge_small(b, sy, n, b->byte_pairs ? raw : NULL);
     } else if (n > 1) {
         rc = merge_all(b, s, n);
         if (rc != TOK_OK)
@@ -723,7 +672,9 @@ static int merge_word(const tok_model *m, const bpe_impl *b, bpe_scratch *s,
     size_t need = out->len + count;
     if (need > out->cap && TOK_GROW(out->v, out->cap, need))
         return TOK_ENOMEM;
-    tok_piece *p = out->v + out->len;
+    /* A word of unknown characters without an unk token leaves no
+     * piece, and out->v may still be NULL: no pointer arithmetic then. */
+    tok_piece *p = count ? out->v + out->len : NULL;
     uint32_t start = 0;
     for (size_t i = 0; i < count; i++) {
         uint32_t end = start + sy[i].len;
@@ -744,7 +695,7 @@ static int merge_word(const tok_model *m, const bpe_impl *b, bpe_scratch *s,
 }
 
 /* Makes a scratch fit the model's current build: the look-up buffer
- * must hold its affixes, and the cache's words were split by another. */
+ * must hold its affixes. */
 static int rebind(bpe_scratch *s, const bpe_impl *b)
 {
     if (s->buf_cap < b->plen + b->slen + 4) {
@@ -753,11 +704,6 @@ static int rebind(bpe_scratch *s, const bpe_impl *b)
             return TOK_ENOMEM;
         s->buf = buf;
         s->buf_cap = b->plen + b->slen + 4;
-    }
-    if (s->cache) {
-        size_t nsets = (size_t)1 << CACHE_SET_BITS;
-        memset(s->sets, 0, nsets * sizeof *s->sets);
-        memset(s->plru, 0, nsets);
     }
     s->stamp = b->stamp;
     return TOK_OK;
@@ -790,7 +736,7 @@ static int bpe_tokenize(const tok_model *m, void *scratch, const char *word,
     bpe_scratch *s = scratch;
     if (!s) {
         /* No thread scratch: a one-off one, so the call still works. */
-        s = scratch_alloc(m, false);
+        s = bpe_scratch_new(m);
         if (!s)
             return TOK_ENOMEM;
         int rc = word_pieces(m, b, s, word, len, out);
@@ -799,46 +745,47 @@ static int bpe_tokenize(const tok_model *m, void *scratch, const char *word,
     }
     if (TOK_UNLIKELY(s->stamp != b->stamp) && rebind(s, b))
         return TOK_ENOMEM;
-    if (len > CACHE_WORD || !s->cache)
-        return word_pieces(m, b, s, word, len, out);
+    return word_pieces(m, b, s, word, len, out);
+}
 
-    cache_key key;
-    make_key(&key, word, len);
-    uint64_t h = cache_hash(&key, len);
-    size_t set = (size_t)h & (((size_t)1 << CACHE_SET_BITS) - 1);
-    uint32_t tag = (uint32_t)(h >> 32) | 1;
-    bpe_cache_set *cs = &s->sets[set];
-    bpe_cache_entry *ways = &s->cache[set * CACHE_WAYS];
-    /* Which ways hold the tag, as a bit mask: one branch, not four. */
-    unsigned hits = (unsigned)(cs->tag[0] == tag) |
-                    (unsigned)(cs->tag[1] == tag) << 1 |
-                    (unsigned)(cs->tag[2] == tag) << 2 |
-                    (unsigned)(cs->tag[3] == tag) << 3;
-    while (hits) {
-        unsigned w = (unsigned)__builtin_ctz(hits);
-        hits &= hits - 1;
-        if (ways[w].wlen == len && cache_match(&ways[w], &key)) {
-            s->plru[set] = plru_touch(s->plru[set], w);
-            return push_cached(&ways[w], out);
-        }
+/* Raw bytes as symbols: each byte's character is a token of its own, so
+ * its id is the symbol, one byte long. */
+static int bytes_pieces(const bpe_impl *b, bpe_scratch *s, const char *raw,
+                        size_t len, tok_pieces *out)
+{
+    if (len > s->syms_cap && TOK_GROW(s->syms, s->syms_cap, len))
+        return TOK_ENOMEM;
+    const unsigned char *u = (const unsigned char *)raw;
+    bpe_sym *sy = s->syms;
+    for (size_t i = 0; i < len; i++) {
+        sy[i].id = b->raw_id[u[i]];
+        sy[i].len = 1;
     }
-    size_t first = out->len;
-    int rc = word_pieces(m, b, s, word, len, out);
-    size_t count = out->len - first;
-    if (rc == TOK_OK && count <= CACHE_PIECES) {
-        unsigned w = plru_victim(s->plru[set]);
-        bpe_cache_entry *e = &ways[w];
-        cs->tag[w] = tag;
-        s->plru[set] = plru_touch(s->plru[set], w);
-        e->wlen = (uint8_t)len;
-        e->npieces = (uint8_t)count;
-        memcpy(e->key, key.w, sizeof e->key);
-        for (size_t i = 0; i < count; i++) {
-            e->ids[i] = out->v[first + i].id;
-            e->ends[i] = (uint8_t)out->v[first + i].end;
-        }
+    return merge_symbols(b, s, len, u, out);
+}
+
+static int bpe_tokenize_bytes(const tok_model *m, void *scratch,
+                              const char *raw, size_t len, tok_pieces *out)
+{
+    const bpe_impl *b = m->impl;
+    if (!b || !b->raw_ok)
+        return TOK_EUNSUPPORTED;
+    if (len == 0)
+        return TOK_OK;
+    if (len >= INT32_MAX)
+        return TOK_EINVAL;
+    bpe_scratch *s = scratch;
+    if (!s) {
+        s = bpe_scratch_new(m);
+        if (!s)
+            return TOK_ENOMEM;
+        int rc = bytes_pieces(b, s, raw, len, out);
+        bpe_scratch_free(s);
+        return rc;
     }
-    return rc;
+    if (TOK_UNLIKELY(s->stamp != b->stamp) && rebind(s, b))
+        return TOK_ENOMEM;
+    return bytes_pieces(b, s, raw, len, out);
 }
 
 void tok_bpe_debug_queue_only(tok_model *m, bool on)
@@ -851,6 +798,7 @@ void tok_bpe_debug_queue_only(tok_model *m, bool on)
 const tok_model_ops tok_bpe_ops = {
     .name = "BPE",
     .tokenize = bpe_tokenize,
+    .tokenize_bytes = bpe_tokenize_bytes,
     .scratch_new = bpe_scratch_new,
     .scratch_free = bpe_scratch_free,
     .build = bpe_build,

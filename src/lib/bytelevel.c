@@ -56,3 +56,10 @@ int tok_bytelevel_byte(uint32_t cp)
     ENSURE();
     return cp < 324 ? char_byte[cp] : -1;
 }
+
+void tok_bytelevel_tables(const char (**utf8)[2], const unsigned char **len)
+{
+    ENSURE();
+    *utf8 = (const char (*)[2])byte_utf8;
+    *len = byte_utf8_len;
+}

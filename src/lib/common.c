@@ -1,4 +1,6 @@
 /* common: allocation, errors, growable buffers and whole-file I/O. */
+/* O_TMPFILE and realpath are extensions; everything else stays POSIX. */
+#define _GNU_SOURCE
 #include "common.h"
 
 #include <errno.h>
@@ -231,49 +233,208 @@ int tok_read_file(const char *path, char **data, size_t *len, tok_error *err)
     return TOK_OK;
 }
 
-int tok_write_file_atomic(const char *path, const void *data, size_t len,
-                          tok_error *err)
+/* ------------------------------------------------------------------------
+ * Writing a file whole or not at all
+ * ------------------------------------------------------------------------ */
+
+static int io_error(tok_error *err, const char *path, int e)
 {
-    size_t plen = strlen(path);
-    char *tmp = tok_malloc(plen + 32);
-    if (!tmp)
-        return tok_error_set(err, TOK_ENOMEM, "out of memory");
-    snprintf(tmp, plen + 32, "%s.tmp.%ld", path, (long)getpid());
-    int fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC, 0644);
-    if (fd < 0) {
-        int e = errno;
-        tok_free(tmp);
-        return tok_error_set(err, TOK_EIO, "%s: %s", path, strerror(e));
-    }
-    const char *p = data;
-    size_t left = len;
-    while (left > 0) {
-        ssize_t w = write(fd, p, left);
+    return tok_error_set(err, e == ENOMEM ? TOK_ENOMEM : TOK_EIO, "%s: %s",
+                         path, strerror(e));
+}
+
+static int write_all(int fd, const char *p, size_t len)
+{
+    while (len > 0) {
+        /* Linux writes at most about 2 GB per call. */
+        size_t n = len > ((size_t)1 << 30) ? (size_t)1 << 30 : len;
+        ssize_t w = write(fd, p, n);
         if (w < 0) {
             if (errno == EINTR)
                 continue;
-            goto fail;
+            return -1;
+        }
+        if (w == 0) {
+            /* No progress and no error: a device that takes nothing
+             * would loop forever. */
+            errno = EIO;
+            return -1;
         }
         p += w;
-        left -= (size_t)w;
+        len -= (size_t)w;
     }
+    return 0;
+}
+
+/* Writes, then flushes to the disk: the rename that follows must not
+ * expose a file whose blocks a crash could still lose.  Some file systems
+ * cannot fsync (EINVAL); there is nothing more to do on those. */
+static int write_and_sync(int fd, const void *data, size_t len)
+{
+    if (write_all(fd, data, len) != 0)
+        return -1;
     if (fsync(fd) != 0 && errno != EINVAL)
-        goto fail;
-    if (close(fd) != 0) {
-        fd = -1;
-        goto fail;
-    }
-    if (rename(tmp, path) != 0) {
-        fd = -1;
-        goto fail;
-    }
-    tok_free(tmp);
-    return TOK_OK;
-fail:;
-    int e = errno;
-    if (fd >= 0)
+        return -1;
+    return 0;
+}
+
+/* Devices, pipes and sockets (/dev/stdout, /dev/full, a FIFO) cannot be
+ * replaced by a rename, and must not be: they are written in place. */
+static int write_in_place(const char *path, const void *data, size_t len,
+                          tok_error *err)
+{
+    int fd = open(path, O_WRONLY | O_CLOEXEC);
+    if (fd < 0)
+        return io_error(err, path, errno);
+    if (write_all(fd, data, len) != 0) {
+        int e = errno;
         close(fd);
-    unlink(tmp);
+        return io_error(err, path, e);
+    }
+    if (close(fd) != 0)
+        return io_error(err, path, errno);
+    return TOK_OK;
+}
+
+/* A name beside the target that no other writer (thread or process)
+ * picks; the caller creates it exclusively and tries again on EEXIST. */
+static void temp_name(char *buf, size_t size, const char *path)
+{
+    static unsigned counter;
+    unsigned n = __atomic_fetch_add(&counter, 1, __ATOMIC_RELAXED);
+    snprintf(buf, size, "%s.tmp.%ld.%u", path, (long)getpid(), n);
+}
+
+/* The rename is durable only once the directory is on disk too.  Best
+ * effort: the file is already complete under its name, and some file
+ * systems refuse to sync a directory. */
+static void sync_dir(const char *dir)
+{
+    int fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+    if (fd >= 0) {
+        fsync(fd);
+        close(fd);
+    }
+}
+
+#ifdef O_TMPFILE
+/* Linux: the data goes to a file without a name, which vanishes if the
+ * process dies before it is complete.  Once written and synced, it is
+ * given a temporary name (linkat cannot replace a file) and renamed over
+ * the target.  Returns 1 when this way is not available (old kernel, a
+ * file system without O_TMPFILE, no /proc), so the caller falls back. */
+static int write_tmpfile(const char *path, const char *dir, mode_t mode,
+                         const void *data, size_t len, char *tmp,
+                         size_t tmp_size, tok_error *err)
+{
+    int fd = open(dir, O_TMPFILE | O_WRONLY | O_CLOEXEC, 0644);
+    if (fd < 0)
+        return 1;
+    if ((mode && fchmod(fd, mode) != 0) ||
+        write_and_sync(fd, data, len) != 0) {
+        int e = errno;
+        close(fd);
+        return io_error(err, path, e);
+    }
+    char self[64];
+    snprintf(self, sizeof self, "/proc/self/fd/%d", fd);
+    int linked = -1;
+    for (int attempt = 0; attempt < 100 && linked != 0; attempt++) {
+        temp_name(tmp, tmp_size, path);
+        linked = linkat(AT_FDCWD, self, AT_FDCWD, tmp, AT_SYMLINK_FOLLOW);
+        if (linked != 0 && errno != EEXIST)
+            break;
+    }
+    int e = errno;
+    close(fd);
+    if (linked != 0)
+        return e == ENOENT ? 1 : io_error(err, path, e);
+    if (rename(tmp, path) != 0) {
+        e = errno;
+        unlink(tmp);
+        return io_error(err, path, e);
+    }
+    return TOK_OK;
+}
+#endif
+
+/* Elsewhere: a temporary file beside the target, renamed over it.  A
+ * process killed while writing leaves that temporary file behind, never
+ * a partial target. */
+static int write_named_temp(const char *path, mode_t mode, const void *data,
+                            size_t len, char *tmp, size_t tmp_size,
+                            tok_error *err)
+{
+    int fd = -1;
+    for (int attempt = 0; attempt < 100 && fd < 0; attempt++) {
+        temp_name(tmp, tmp_size, path);
+        fd = open(tmp, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0644);
+        if (fd < 0 && errno != EEXIST)
+            break;
+    }
+    if (fd < 0)
+        return io_error(err, path, errno);
+    if ((mode && fchmod(fd, mode) != 0) ||
+        write_and_sync(fd, data, len) != 0) {
+        int e = errno;
+        close(fd);
+        unlink(tmp);
+        return io_error(err, path, e);
+    }
+    if (close(fd) != 0 || rename(tmp, path) != 0) {
+        int e = errno;
+        unlink(tmp);
+        return io_error(err, path, e);
+    }
+    return TOK_OK;
+}
+
+int tok_write_file_atomic(const char *path, const void *data, size_t len,
+                          tok_error *err)
+{
+    if (path[0] == '\0')
+        return io_error(err, path, ENOENT);
+    /* Through a symbolic link, the file it names is replaced, not the
+     * link.  realpath fails for a dangling link: then the link goes. */
+    struct stat st;
+    char *real = NULL;
+    if (lstat(path, &st) == 0 && S_ISLNK(st.st_mode))
+        real = realpath(path, NULL);
+    const char *target = real ? real : path;
+    mode_t mode = 0;
+    if (stat(target, &st) == 0) {
+        if (!S_ISREG(st.st_mode)) {
+            int rc = write_in_place(target, data, len, err);
+            free(real);
+            return rc;
+        }
+        /* A replaced file keeps its permissions. */
+        mode = st.st_mode & 07777;
+    }
+    size_t plen = strlen(target);
+    char *tmp = tok_malloc(plen + 48);
+    char *dir = tok_strdup(target);
+    if (!tmp || !dir) {
+        tok_free(tmp);
+        tok_free(dir);
+        free(real);
+        return tok_error_set(err, TOK_ENOMEM, "%s: out of memory", path);
+    }
+    char *slash = strrchr(dir, '/');
+    if (!slash)
+        strcpy(dir, ".");
+    else
+        slash[slash == dir] = '\0';
+    int rc = 1;
+#ifdef O_TMPFILE
+    rc = write_tmpfile(target, dir, mode, data, len, tmp, plen + 48, err);
+#endif
+    if (rc == 1)
+        rc = write_named_temp(target, mode, data, len, tmp, plen + 48, err);
+    if (rc == TOK_OK)
+        sync_dir(dir);
     tok_free(tmp);
-    return tok_error_set(err, TOK_EIO, "%s: %s", path, strerror(e));
+    tok_free(dir);
+    free(real);
+    return rc;
 }

@@ -19,7 +19,6 @@ void tok_encoding_free(tok_encoding *e)
     tok_free(e->special_mask);
     tok_free(e->attention_mask);
     tok_free(e->sequence_ids);
-    tok_free(e->tokens);
     tok_normalized_dispose(&e->text);
     tok_normalized_dispose(&e->spare);
     tok_normalized_dispose(&e->base);
@@ -31,9 +30,12 @@ void tok_encoding_free(tok_encoding *e)
     tok_free(e->seq[1].v);
     tok_norm_scratch_dispose(&e->norm);
     tok_free(e->char_index);
-    tok_free(e->wcache);
+    tok_free(e->lane_text);
+    tok_free(e->lane_word);
+    tok_word_cache_free(e->wcache);
     if (e->model_scratch && e->model_scratch_free)
         e->model_scratch_free(e->model_scratch);
+    tok_trunc_state_free(e->trunc);
     tok_free(e);
 }
 
@@ -59,7 +61,6 @@ int tok_encoding_reserve(tok_encoding *e, size_t need)
     GROW_TO(special_mask, cap);
     GROW_TO(attention_mask, cap);
     GROW_TO(sequence_ids, cap);
-    GROW_TO(tokens, cap);
     e->cap = cap;
     return TOK_OK;
 }
@@ -99,9 +100,21 @@ const int8_t *tok_encoding_sequence_ids(const tok_encoding *e)
     return e->sequence_ids;
 }
 
+/* Padding shows the pad token the options named, as Hugging Face does. */
+static const char *pad_token_at(const tok_encoding *e, size_t i)
+{
+    return e->attention_mask[i] ? NULL : tok_trunc_pad_token(e);
+}
+
 const char *tok_encoding_token(const tok_encoding *e, size_t i)
 {
-    return i < e->len ? e->tokens[i] : NULL;
+    if (i >= e->len)
+        return NULL;
+    const char *pad = pad_token_at(e, i);
+    if (pad)
+        return pad;
+    const char *s = tok_vocab_str(&e->tk->model->vocab, e->ids[i], NULL);
+    return s ? s : tok_id_to_token(e->tk, e->ids[i]);
 }
 
 size_t tok_encoding_token_len(const tok_encoding *e, size_t i)
@@ -109,6 +122,9 @@ size_t tok_encoding_token_len(const tok_encoding *e, size_t i)
     if (i >= e->len)
         return 0;
     /* The same choice as the token string: the model's entry first. */
+    const char *pad = pad_token_at(e, i);
+    if (pad)
+        return strlen(pad);
     size_t len;
     const tok_tokenizer *tk = e->tk;
     if (tok_vocab_str(&tk->model->vocab, e->ids[i], &len))

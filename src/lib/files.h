@@ -11,6 +11,12 @@
 /* The version of the cJSON library libtok was linked with ("1.7.15"). */
 const char *tok_cjson_version(void);
 
+/* True, with the scanner that follows it, when `regex` is a Split regex
+ * tok runs: the cl100k_base pattern (tiktoken's pat_str) or the GPT-2
+ * one, spelled exactly so.  tok has no regex engine, so any other regex,
+ * even an equivalent one, is false. */
+bool tok_regex_scanner(const char *regex, tok_scan_pattern *scan);
+
 /* Reads a GPT-2 vocab.json (one JSON object, token -> id) into v.  `name`
  * prefixes error messages; syntax errors carry err->line and offset. */
 int tok_vocab_json_read(tok_vocab *v, const char *json, size_t len,
@@ -22,6 +28,16 @@ int tok_vocab_json_read(tok_vocab *v, const char *json, size_t len,
  * line (and the byte offset of the bad byte). */
 int tok_vocab_txt_read(tok_vocab *v, const char *data, size_t len,
                        const char *name, tok_error *err);
+
+/* Reads the special_tokens.json kept beside a .tiktoken file: an object
+ * with "pat_str" (the split regex, as tiktoken's Encoding takes it) and
+ * "special_tokens" (content -> id), either may be absent or null.
+ * *pat_str is NULL when absent; *specials (n entries, file order, each
+ * content allocated, special set) is the caller's: free each content and
+ * the array with tok_free.  `name` prefixes error messages. */
+int tok_tiktoken_json_read(const char *json, size_t len, const char *name,
+                           char **pat_str, tok_added_token **specials,
+                           size_t *n, tok_error *err);
 
 /* Reads merges.txt ("a b" per line, "#version" lines skipped) into the
  * merges of BPE model m, whose vocabulary must be filled already. */

@@ -87,6 +87,14 @@ int tok_vocab_txt_read(tok_vocab *v, const char *data, size_t len,
         if (line > (size_t)INT32_MAX)
             return tok_error_at(err, TOK_EFORMAT, line, pos,
                                 "%s:%zu: too many lines", name, line);
+        /* The tokenizer.json reader refuses U+0000 in strings, so such a
+         * token would make a tokenizer that cannot be loaded once saved. */
+        const char *nul = memchr(tok, '\0', tlen);
+        if (nul)
+            return tok_error_at(err, TOK_EUNSUPPORTED, line,
+                                (size_t)(nul - data),
+                                "%s:%zu: a token holding U+0000 is not "
+                                "supported", name, line);
         int32_t old = tok_vocab_find(v, tok, tlen);
         if (old >= 0) {
             char q[80];
@@ -286,7 +294,9 @@ int tok_added_assign(tok_tokenizer *tk, const tok_added_token *tokens,
                      size_t n, tok_error *err)
 {
     tok_added_vocab *a = &tk->added;
-    size_t vsize = tk->model ? tk->model->vocab.size : 0;
+    /* Hugging Face's get_vocab_size: the number of entries, which is less
+     * than the highest id + 1 when the vocabulary leaves ids unused. */
+    size_t vsize = tk->model ? tk->model->vocab.count : 0;
     /* The next new id, as Hugging Face computes it once per call. */
     int64_t next = (int64_t)vsize;
     if (a->n > 0) {

@@ -91,7 +91,13 @@ int tok_json_put_string(tok_buffer *out, const char *s, size_t len)
 
 static void str_n(writer *w, const char *s, size_t n)
 {
-    if (w->rc == TOK_OK && tok_json_put_string(w->b, s, n))
+    if (w->rc != TOK_OK)
+        return;
+    /* The reader refuses U+0000 in strings (cJSON ends them there): a
+     * file tok could not load back is not written at all. */
+    if (memchr(s, '\0', n))
+        w->rc = TOK_EUNSUPPORTED;
+    else if (tok_json_put_string(w->b, s, n))
         w->rc = TOK_ENOMEM;
 }
 
@@ -214,12 +220,17 @@ static const char *scheme_name(tok_prepend_scheme s)
     return "always";
 }
 
-static void string_pattern(writer *w, const char *pattern)
+static void pattern_kind(writer *w, const char *kind, const char *pattern)
 {
     key(w, "pattern");
     obj(w);
-    k_str(w, "String", pattern);
+    k_str(w, kind, pattern);
     obj_end(w);
+}
+
+static void string_pattern(writer *w, const char *pattern)
+{
+    pattern_kind(w, "String", pattern);
 }
 
 static void write_normalizer(writer *w, const tok_normalizer *n)
@@ -322,7 +333,8 @@ static void write_pretok(writer *w, const tok_pretok *p)
         break;
     case TOK_PT_SPLIT:
         k_type(w, "Split");
-        string_pattern(w, p->u.split.pattern);
+        pattern_kind(w, p->u.split.regex ? "Regex" : "String",
+                     p->u.split.pattern);
         k_str(w, "behavior", behavior_name(p->u.split.behavior));
         k_bool(w, "invert", p->u.split.invert);
         break;
@@ -720,6 +732,9 @@ int tok_tokenizer_to_json(const tok_tokenizer *tk, char **json, size_t *len,
         tok_buffer_dispose(&b);
         if (w.rc == TOK_ENOMEM)
             return tok_error_set(err, TOK_ENOMEM, "out of memory");
+        if (w.rc == TOK_EUNSUPPORTED)
+            return tok_error_set(err, w.rc, "a token holds U+0000, which "
+                                 "tokenizer.json files cannot hold in tok");
         return tok_error_set(err, w.rc,
                              "the tokenizer cannot be written (nested too "
                              "deeply or a merge names a missing id)");
@@ -738,8 +753,10 @@ int tok_tokenizer_save(const tok_tokenizer *tk, const char *path,
     char *json;
     size_t len;
     int rc = tok_tokenizer_to_json(tk, &json, &len, err);
-    if (rc)
+    if (rc) {
+        tok_error_prefix(err, path);
         return rc;
+    }
     rc = tok_write_file_atomic(path, json, len, err);
     tok_free(json);
     return rc;

@@ -36,6 +36,13 @@ typedef struct tok_model_ops {
      * when the type needs none). */
     int (*tokenize)(const tok_model *m, void *scratch, const char *word,
                     size_t len, tok_pieces *out);
+    /* For a model whose text is in GPT-2's byte-level alphabet: the same
+     * pieces as tokenize on the alphabet's spelling of raw[0..len), with
+     * offsets in bytes of raw (each byte is one character there).  NULL,
+     * or TOK_EUNSUPPORTED when this model cannot (the caller then spells
+     * the word out and calls tokenize). */
+    int (*tokenize_bytes)(const tok_model *m, void *scratch,
+                          const char *raw, size_t len, tok_pieces *out);
     void *(*scratch_new)(const tok_model *m);
     void (*scratch_free)(void *scratch);
     /* Builds the lookup structures (impl) from the parameters. */
@@ -99,10 +106,12 @@ extern const tok_model_ops tok_wordpiece_ops;
  *   TOK_EUNSUPPORTED when ids and ranks do not fit 64 bits together
  *   (more than 2^24 ids).
  * - The options and merges are read at build: change them, then build
- *   again.  A scratch follows its model through a rebuild (its word
- *   cache is emptied).
- * - The scratch holds a word cache of about 2 MiB; NULL works (one-off
- *   buffers, no cache).  Every word takes O(n log n) time. */
+ *   again.  A scratch follows its model through a rebuild.
+ * - tokenize_bytes works when every byte's character is a token of its
+ *   own and the model has no affixes and no ignore_merges (GPT-2).
+ * - The scratch holds the merge buffers; NULL works (one-off buffers).
+ *   Every word takes O(n log n) time.  Results are not cached here: the
+ *   pipeline keeps one word cache for every model type (encode.c). */
 extern const tok_model_ops tok_bpe_ops;
 
 /* BPE test hook: after build, merge every word with the priority queue

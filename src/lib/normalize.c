@@ -517,6 +517,20 @@ static size_t bert_ascii(const unsigned char *u, const tok_span *align,
     return i;
 }
 
+/* BertNormalizer's accents (the Mn of Unicode 8.0: the bert_mn table of
+ * normalize_tables.h, which the unicode tables' bit spells the same for
+ * every code point) and controls (bert_control: Cc, Cf, Co of Unicode 8.0
+ * and U+FFFD; for cp >= 0x80, where tab, LF and CR are not in question). */
+static inline bool is_bert_mn(uint32_t cp)
+{
+    return (tok_uni_props(cp) & TOK_UNI_MARK_NONSPACING) != 0;
+}
+
+static inline bool is_bert_control_high(uint32_t cp)
+{
+    return (tok_uni_props(cp) & TOK_UNI_OTHER) != 0 || cp == 0xFFFD;
+}
+
 /* Reordering, accent stripping and lowercasing of the pending pieces. */
 static int flush_bert(pending *q, tok_normalized *out, tok_span *last,
                       bool lower)
@@ -528,7 +542,7 @@ static int flush_bert(pending *q, tok_normalized *out, tok_span *last,
     for (size_t i = 0; i < q->np; i++) {
         norm_piece p = q->s->pieces[i];
         tok_span sp = walk_span(&w, p.change);
-        if (p.cp >= 0x300 && IN_TABLE(bert_mn, p.cp))
+        if (p.cp >= 0x300 && is_bert_mn(p.cp))
             continue;
         put_lower(out, p.cp, sp, lower);
     }
@@ -576,12 +590,34 @@ static int norm_bert(const tok_normalizer *n, const char *text,
         tok_span sp = align[i];
         i += k;
         if (clean) {
-            if (IN_TABLE(bert_control, cp))
+            if (is_bert_control_high(cp))
                 continue;
-            if (tok_uni_is_space(cp))
+            if (tok_uni_props(cp) & TOK_UNI_SPACE)
                 cp = ' ';
         }
-        bool ideograph = cjk && tok_uni_is_cjk(cp);
+        bool ideograph = cjk && cp >= 0x3400 && tok_uni_is_cjk(cp);
+        if (strip) {
+            /* A character NFD leaves alone and that sorts first (most
+             * letters of most scripts) ends the run before it: flush the
+             * run, then write it straight away, as the flush would. */
+            norm_piece d[MAX_DECOMP];
+            if (decompose(cp, false, d) == 1 && d[0].ccc == 0) {
+                if (q.np && flush_bert(&q, out, &last, lower))
+                    return TOK_ENOMEM;
+                if (tok_normalized_reserve(out, ideograph ? 6 : 12))
+                    return TOK_ENOMEM;
+                last = sp;
+                cp = d[0].cp;       /* a singleton: U+2126 is U+03A9 */
+                if (ideograph) {
+                    put(out, ' ', sp);
+                    put(out, cp, sp);
+                    put(out, ' ', sp);
+                } else if (cp < 0x300 || !is_bert_mn(cp)) {
+                    put_lower(out, cp, sp, lower);
+                }
+                continue;
+            }
+        }
         if (!strip) {
             if (tok_normalized_reserve(out, ideograph ? 6 : 12))
                 return TOK_ENOMEM;

@@ -69,14 +69,8 @@ nomem:
     return tok_error_set(err, TOK_ENOMEM, "out of memory");
 }
 
-static const char *token_str(const tok_tokenizer *tk, int32_t id)
-{
-    const char *s = tok_vocab_str(&tk->model->vocab, id, NULL);
-    return s ? s : tok_id_to_token(tk, id);
-}
-
-static int push(tok_encoding *e, const tok_tokenizer *tk, int32_t id,
-                tok_offset off, uint32_t type_id, bool special, int8_t seq)
+static int push(tok_encoding *e, int32_t id, tok_offset off,
+                uint32_t type_id, bool special, int8_t seq)
 {
     if (tok_encoding_reserve(e, e->len + 1))
         return TOK_ENOMEM;
@@ -87,28 +81,39 @@ static int push(tok_encoding *e, const tok_tokenizer *tk, int32_t id,
     e->special_mask[i] = special;
     e->attention_mask[i] = 1;
     e->sequence_ids[i] = seq;
-    e->tokens[i] = token_str(tk, id);
     return TOK_OK;
 }
 
-static int push_seq(tok_encoding *e, const tok_tokenizer *tk, int which,
-                    uint32_t type_id)
+/* The tokens of one text, array by array. */
+static int push_seq(tok_encoding *e, int which, uint32_t type_id)
 {
     const tok_pieces *p = &e->seq[which];
-    if (tok_encoding_reserve(e, e->len + p->len))
+    size_t n = p->len, at = e->len;
+    if (n == 0)
+        return TOK_OK;
+    if (tok_encoding_reserve(e, at + n))
         return TOK_ENOMEM;
-    for (size_t j = 0; j < p->len; j++) {
-        tok_offset off = {p->v[j].start, p->v[j].end};
-        push(e, tk, p->v[j].id, off, type_id, false, (int8_t)which);
+    const tok_piece *v = p->v;
+    int32_t *ids = e->ids + at;
+    tok_offset *off = e->offsets + at;
+    uint32_t *types = e->type_ids + at;
+    for (size_t j = 0; j < n; j++) {
+        ids[j] = v[j].id;
+        off[j].start = v[j].start;
+        off[j].end = v[j].end;
+        types[j] = type_id;
     }
+    memset(e->special_mask + at, 0, n);
+    memset(e->attention_mask + at, 1, n);
+    memset(e->sequence_ids + at, which, n);
+    e->len = at + n;
     return TOK_OK;
 }
 
-static int push_special(tok_encoding *e, const tok_tokenizer *tk, int32_t id,
-                        uint32_t type_id)
+static int push_special(tok_encoding *e, int32_t id, uint32_t type_id)
 {
     tok_offset zero = {0, 0};
-    return push(e, tk, id, zero, type_id, true, -1);
+    return push(e, id, zero, type_id, true, -1);
 }
 
 static const tok_template_special *find_special(const tok_postproc *p,
@@ -120,48 +125,65 @@ static const tok_template_special *find_special(const tok_postproc *p,
     return NULL;
 }
 
-static int apply_template(const tok_postproc *p, const tok_tokenizer *tk,
-                          tok_encoding *e, bool pair, bool add_special)
+void tok_postproc_resolve(tok_postproc *p)
+{
+    if (p->type == TOK_POST_SEQUENCE) {
+        for (size_t i = 0; i < p->nitems; i++)
+            tok_postproc_resolve(p->items[i]);
+        return;
+    }
+    for (int k = 0; k < 2; k++) {
+        tok_template_piece *t = k ? p->pair : p->single;
+        size_t n = k ? p->npair : p->nsingle;
+        for (size_t i = 0; i < n; i++)
+            if (!t[i].is_sequence && t[i].special)
+                t[i].resolved = find_special(p, t[i].special);
+    }
+}
+
+static int apply_template(const tok_postproc *p, tok_encoding *e, bool pair,
+                          bool add_special)
 {
     const tok_template_piece *t = pair ? p->pair : p->single;
     size_t n = pair ? p->npair : p->nsingle;
     for (size_t i = 0; i < n; i++) {
         if (t[i].is_sequence) {
-            if (push_seq(e, tk, t[i].sequence, t[i].type_id))
+            if (push_seq(e, t[i].sequence, t[i].type_id))
                 return TOK_ENOMEM;
             continue;
         }
         if (!add_special)
             continue;
-        const tok_template_special *sp = find_special(p, t[i].special);
+        const tok_template_special *sp =
+            t[i].resolved ? t[i].resolved : find_special(p, t[i].special);
         if (!sp)
             continue;  /* checked at load time */
         for (size_t j = 0; j < sp->n; j++)
-            if (push_special(e, tk, sp->ids[j], t[i].type_id))
+            if (push_special(e, sp->ids[j], t[i].type_id))
                 return TOK_ENOMEM;
     }
     return TOK_OK;
 }
 
-static int apply_bert(const tok_postproc *p, const tok_tokenizer *tk,
-                      tok_encoding *e, bool pair, bool add_special,
-                      bool roberta)
+static int apply_bert(const tok_postproc *p, tok_encoding *e, bool pair,
+                      bool add_special, bool roberta)
 {
     if (!add_special) {
-        if (push_seq(e, tk, 0, 0))
+        /* RoBERTa's type ids are 0 with or without its special tokens. */
+        if (push_seq(e, 0, 0))
             return TOK_ENOMEM;
-        return pair ? push_seq(e, tk, 1, 1) : TOK_OK;
+        return pair ? push_seq(e, 1, roberta ? 0 : 1) : TOK_OK;
     }
-    if (push_special(e, tk, p->cls_id, 0) || push_seq(e, tk, 0, 0) ||
-        push_special(e, tk, p->sep_id, 0))
+    if (push_special(e, p->cls_id, 0) || push_seq(e, 0, 0) ||
+        push_special(e, p->sep_id, 0))
         return TOK_ENOMEM;
     if (!pair)
         return TOK_OK;
     /* RoBERTa has no segment embeddings: its pair keeps type id 0. */
     uint32_t b_type = roberta ? 0 : 1;
-    if (roberta && push_special(e, tk, p->sep_id, 0))
+    if (roberta && push_special(e, p->sep_id, 0))
         return TOK_ENOMEM;
-    if (push_seq(e, tk, 1, b_type) || push_special(e, tk, p->sep_id, b_type))
+    if (push_seq(e, 1, b_type) || push_special(e, p->sep_id, b_type))
         return TOK_ENOMEM;
     return TOK_OK;
 }
@@ -223,7 +245,7 @@ static int apply(const tok_postproc *p, const tok_tokenizer *tk,
     switch (p->type) {
     case TOK_POST_TEMPLATE:
         *done = true;
-        return apply_template(p, tk, e, pair, add_special);
+        return apply_template(p, e, pair, add_special);
     case TOK_POST_BERT:
     case TOK_POST_ROBERTA:
         if (p->type == TOK_POST_ROBERTA && p->trim_offsets) {
@@ -232,7 +254,7 @@ static int apply(const tok_postproc *p, const tok_tokenizer *tk,
                 trim_offsets(tk, &e->seq[1], p->add_prefix_space);
         }
         *done = true;
-        return apply_bert(p, tk, e, pair, add_special,
+        return apply_bert(p, e, pair, add_special,
                           p->type == TOK_POST_ROBERTA);
     case TOK_POST_BYTELEVEL:
         if (p->trim_offsets) {
@@ -263,7 +285,7 @@ int tok_postprocess(const tok_tokenizer *tk, tok_encoding *e, bool pair,
         if (rc || done)
             return rc;
     }
-    if (push_seq(e, tk, 0, 0))
+    if (push_seq(e, 0, 0))
         return TOK_ENOMEM;
-    return pair ? push_seq(e, tk, 1, 1) : TOK_OK;
+    return pair ? push_seq(e, 1, 1) : TOK_OK;
 }

@@ -12,6 +12,9 @@ typedef struct tok_template_piece {
     int sequence;          /* 0 for $A, 1 for $B */
     char *special;         /* the special token's name (key in specials) */
     uint32_t type_id;
+    /* specials' entry of that name, once tok_postproc_resolve ran (NULL:
+     * looked up by name at each encode) */
+    const struct tok_template_special *resolved;
 } tok_template_piece;
 
 /* A special token of the template: its name and the ids/tokens it stands
@@ -54,6 +57,11 @@ typedef struct tok_postproc {
 
 tok_postproc *tok_postproc_new(tok_postproc_type type);
 void tok_postproc_free(tok_postproc *p);
+
+/* Points each template piece at its special token's entry, so encoding
+ * looks up no names.  Call once the post-processor is complete (the
+ * tokenizer does, when it is finished). */
+void tok_postproc_resolve(tok_postproc *p);
 
 /* Parses "[CLS] $A [SEP]" / "$A:0 [SEP]:1" template strings. */
 int tok_template_parse(const char *s, tok_template_piece **out, size_t *n,

@@ -520,6 +520,27 @@ static int split_literal(const unsigned char *s, size_t a, size_t b,
     return emitter_finish(&e);
 }
 
+/* A Split Regex that a scanner follows.  The scanners' patterns match
+ * any character (an alternative takes each class) and never match empty,
+ * so their matches tile the piece: there is no text between them, and
+ * each piece the scanner returns is one match. */
+static int split_scan(const unsigned char *s, size_t a, size_t b,
+                      tok_scan_pattern pat, tok_split_behavior behavior,
+                      bool invert, tok_splits *out)
+{
+    emitter e;
+    emitter_start(&e, out, behavior, invert);
+    const char *piece = (const char *)s + a;
+    size_t len = b - a, pos = 0;
+    while (pos < len) {
+        size_t end = tok_scan_next(pat, piece, len, pos);
+        if (emit(&e, a + pos, a + end, true))
+            return TOK_ENOMEM;
+        pos = end;
+    }
+    return emitter_finish(&e);
+}
+
 /* ---- the splitting pre-tokenizers ---- */
 
 static int run_split(const tok_pretok *p, tok_pretok_state *st)
@@ -531,9 +552,9 @@ static int run_split(const tok_pretok *p, tok_pretok_state *st)
     uint32_t small[64];
     int rc = TOK_OK;
 
-    if (p->type == TOK_PT_SPLIT) {
-        if (!p->u.split.pattern)
-            return TOK_EINVAL;
+    if (p->type == TOK_PT_SPLIT && !p->u.split.pattern)
+        return TOK_EINVAL;
+    if (p->type == TOK_PT_SPLIT && !p->u.split.regex) {
         lit.p = (const unsigned char *)p->u.split.pattern;
         lit.m = strlen(p->u.split.pattern);
         if (lit.m > UINT32_MAX)
@@ -574,8 +595,13 @@ static int run_split(const tok_pretok *p, tok_pretok_state *st)
                               p->u.digits.individual_digits, out);
             break;
         case TOK_PT_SPLIT:
-            rc = split_literal(s, sp.start, sp.end, &lit,
-                               p->u.split.behavior, p->u.split.invert, out);
+            if (p->u.split.regex)
+                rc = split_scan(s, sp.start, sp.end, p->u.split.scan,
+                                p->u.split.behavior, p->u.split.invert, out);
+            else
+                rc = split_literal(s, sp.start, sp.end, &lit,
+                                   p->u.split.behavior, p->u.split.invert,
+                                   out);
             break;
         default:
             rc = TOK_EINVAL;

@@ -5,6 +5,7 @@
 #define TOK_PRETOKENIZE_H
 
 #include "normalized.h"
+#include "pretok_scan.h"
 
 /* A piece of the current text: bytes [start, end) of the normalized text.
  * id >= 0 marks a piece that is already a token (an added token matched
@@ -47,7 +48,7 @@ typedef enum tok_pretok_type {
     TOK_PT_DIGITS,
     TOK_PT_BYTELEVEL,
     TOK_PT_METASPACE,
-    TOK_PT_SPLIT,             /* Split with a plain string pattern */
+    TOK_PT_SPLIT,             /* Split with a string or known regex */
     TOK_PT_SEQUENCE
 } tok_pretok_type;
 
@@ -71,9 +72,14 @@ typedef struct tok_pretok {
             bool split;
         } metaspace;
         struct {
-            char *pattern;        /* the String pattern */
+            char *pattern;        /* the String pattern, or the Regex */
             tok_split_behavior behavior;
             bool invert;
+            /* A Regex pattern: tok has no regex engine, so only the
+             * regexes a scanner of pretok_scan.h follows are read, and
+             * `scan` names it; `pattern` keeps the regex's text. */
+            bool regex;
+            tok_scan_pattern scan;
         } split;
         struct {
             struct tok_pretok **items;
@@ -120,6 +126,8 @@ typedef struct tok_pretok_state {
  *    == 0, which is HF's test: so not after a leading added token, nor
  *    when a normalizer removed the first characters).  `first_piece` is
  *    not consulted.  split cuts before every replacement character.
+ *  - Split with a Regex: the pieces of its scanner are the matches (they
+ *    leave no text between them), kept as `behavior` and `invert` say.
  * Returns TOK_OK, TOK_ENOMEM, or TOK_EINVAL for a bad option (a missing
  * Split pattern, an empty replacement) or a text that would outgrow
  * 32-bit offsets. */

@@ -25,6 +25,7 @@ void tok_tokenizer_free(tok_tokenizer *tk)
     tok_added_dispose(&tk->added);
     tok_free(tk->truncation_json);
     tok_free(tk->padding_json);
+    tok_free(tk->pad_token);
     for (size_t i = 0; i < 5; i++)
         tok_free(tk->describe[i]);
     tok_free(tk);
@@ -242,6 +243,10 @@ int tok_tokenizer_finish(tok_tokenizer *tk, tok_error *err)
     if (rc)
         return rc;
     tk->bytelevel = tok_pretok_is_bytelevel(tk->pretok);
+    if ((rc = tok_tokenizer_parse_limits(tk, err)) != TOK_OK)
+        return rc;
+    if (tk->postproc)
+        tok_postproc_resolve(tk->postproc);
     static uint64_t next_uid;
     tk->uid = __atomic_add_fetch(&next_uid, 1, __ATOMIC_RELAXED);
     for (size_t i = 0; i < 5; i++) {

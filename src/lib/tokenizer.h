@@ -24,6 +24,12 @@ struct tok_tokenizer {
      * verbatim for the writer until they are implemented as options. */
     char *truncation_json;
     char *padding_json;
+    /* The same, parsed at finish for encoding (truncate.c); the pad token
+     * string is owned here. */
+    bool has_truncation, has_padding;
+    tok_truncation truncation;
+    tok_padding padding;
+    char *pad_token;
     /* Descriptions for tok_tokenizer_describe, made at load. */
     char *describe[5];
 };
@@ -33,5 +39,9 @@ tok_tokenizer *tok_tokenizer_new(void);
 /* Finishes a tokenizer whose stages are set: builds the added-token
  * matcher, resolves ids, computes descriptions.  Called by every loader. */
 int tok_tokenizer_finish(tok_tokenizer *tk, tok_error *err);
+
+/* truncate.c: parses truncation_json and padding_json into the fields
+ * above (called by tok_tokenizer_finish). */
+int tok_tokenizer_parse_limits(tok_tokenizer *tk, tok_error *err);
 
 #endif

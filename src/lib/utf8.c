@@ -40,6 +40,17 @@ size_t tok_utf8_validate(const char *s, size_t len)
         }
         if (i >= len)
             break;
+        if (u[i] < 0x80) {
+            i++;
+            continue;
+        }
+        /* Two-byte characters (Latin, Greek, Cyrillic, GPT-2's byte
+         * alphabet) without the general decoder. */
+        if (u[i] >= 0xC2 && u[i] <= 0xDF && i + 1 < len &&
+            (u[i + 1] & 0xC0) == 0x80) {
+            i += 2;
+            continue;
+        }
         uint32_t cp;
         size_t n = tok_utf8_decode(u, len, i, &cp);
         if (n == 0)

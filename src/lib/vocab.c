@@ -5,11 +5,12 @@
 
 uint64_t tok_hash_bytes(const void *data, size_t len)
 {
-    /* FNV-1a over 8-byte words then bytes: fast on short tokens and
-     * deterministic, so nothing depends on a random seed. */
+    /* 8-byte words, then the last 1 to 8 bytes in one word from two
+     * overlapping loads (or three single bytes): fast on short tokens,
+     * and deterministic, so nothing depends on a random seed. */
     const unsigned char *p = data;
     uint64_t h = 0xcbf29ce484222325ULL ^ len;
-    while (len >= 8) {
+    while (len > 8) {
         uint64_t w;
         memcpy(&w, p, 8);
         h = (h ^ w) * 0x100000001b3ULL;
@@ -17,9 +18,16 @@ uint64_t tok_hash_bytes(const void *data, size_t len)
         p += 8;
         len -= 8;
     }
-    while (len--) {
-        h = (h ^ *p++) * 0x100000001b3ULL;
+    uint64_t w = 0;
+    if (len >= 4) {
+        uint32_t a, b;
+        memcpy(&a, p, 4);
+        memcpy(&b, p + len - 4, 4);
+        w = (uint64_t)a << 32 | b;
+    } else if (len > 0) {
+        w = (uint64_t)p[0] << 16 | (uint64_t)p[len / 2] << 8 | p[len - 1];
     }
+    h = (h ^ w) * 0x100000001b3ULL;
     h ^= h >> 32;
     h *= 0xd6e8feb86659fd93ULL;
     h ^= h >> 32;
@@ -92,6 +100,28 @@ int32_t tok_vocab_find(const tok_vocab *v, const char *s, size_t len)
     return find_slot(v, s, len, &slot);
 }
 
+int tok_vocab_reserve(tok_vocab *v, size_t n)
+{
+    size_t nslots = v->nslots ? v->nslots : 1024;
+    while ((v->count + n + 1) * 2 > nslots)
+        nslots *= 2;
+    if (nslots != v->nslots && rehash(v, nslots))
+        return TOK_ENOMEM;
+    if (v->size + n > v->cap) {
+        size_t cap = v->size + n;
+        uint32_t *off = tok_realloc(v->str_off, cap * sizeof *off);
+        if (!off)
+            return TOK_ENOMEM;
+        v->str_off = off;
+        uint32_t *lens = tok_realloc(v->str_len, cap * sizeof *lens);
+        if (!lens)
+            return TOK_ENOMEM;
+        v->str_len = lens;
+        v->cap = cap;
+    }
+    return TOK_OK;
+}
+
 int tok_vocab_add(tok_vocab *v, const char *s, size_t len, int32_t id,
                   tok_error *err)
 {
@@ -108,13 +138,22 @@ int tok_vocab_add(tok_vocab *v, const char *s, size_t len, int32_t id,
                              (int)(len > 64 ? 64 : len), s, old, id);
     size_t uid = (size_t)id;
     if (uid >= v->size) {
-        if (TOK_GROW(v->str_off, v->cap, uid + 1))
-            return tok_error_set(err, TOK_ENOMEM, "out of memory");
-        size_t cap2 = v->cap;
-        uint32_t *lens = tok_realloc(v->str_len, cap2 * sizeof *lens);
-        if (!lens)
-            return tok_error_set(err, TOK_ENOMEM, "out of memory");
-        v->str_len = lens;
+        if (uid >= v->cap) {
+            /* Both arrays grow before cap says so, so a failure leaves
+             * the table as it was. */
+            size_t cap = v->cap ? v->cap : 16;
+            while (cap <= uid)
+                cap *= 2;
+            uint32_t *off = tok_realloc(v->str_off, cap * sizeof *off);
+            if (!off)
+                return tok_error_set(err, TOK_ENOMEM, "out of memory");
+            v->str_off = off;
+            uint32_t *lens = tok_realloc(v->str_len, cap * sizeof *lens);
+            if (!lens)
+                return tok_error_set(err, TOK_ENOMEM, "out of memory");
+            v->str_len = lens;
+            v->cap = cap;
+        }
         for (size_t i = v->size; i <= uid; i++) {
             v->str_off[i] = UINT32_MAX;
             v->str_len[i] = 0;

@@ -35,6 +35,9 @@ int tok_vocab_add(tok_vocab *v, const char *s, size_t len, int32_t id,
                   tok_error *err);
 /* Adds token with the next id (size); returns the id or a negative code. */
 int32_t tok_vocab_push(tok_vocab *v, const char *s, size_t len);
+/* Makes room for n more strings without growing the table, so a loader
+ * that knows the count adds them without rehashing. */
+int tok_vocab_reserve(tok_vocab *v, size_t n);
 /* -1 when absent. */
 int32_t tok_vocab_find(const tok_vocab *v, const char *s, size_t len);
 /* NULL for an id out of range or a hole. */

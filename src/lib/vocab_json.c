@@ -75,11 +75,35 @@ static int syntax_error(const char *json, size_t len, size_t off,
 static size_t find_nul_escape(const char *s, size_t len)
 {
     for (size_t i = 0; i + 1 < len; i++) {
-        if (s[i] != '\\')
-            continue;
+        const char *b = memchr(s + i, '\\', len - 1 - i);
+        if (!b)
+            break;
+        i = (size_t)(b - s);
         if (s[i + 1] == 'u' && i + 5 < len && memcmp(s + i + 2, "0000", 4) == 0)
             return i;
         i++;
+    }
+    return len;
+}
+
+/* JSON allows no control character inside a string and none but the
+ * four white spaces between values; cJSON takes them all (and cuts a
+ * string at a raw NUL), Hugging Face rejects the file.  Returns the offset
+ * of the first one, or len; *in_string tells which kind it is. */
+static size_t find_control(const char *s, size_t len, bool *in_string)
+{
+    bool in = false;
+    for (size_t i = 0; i < len; i++) {
+        unsigned char c = (unsigned char)s[i];
+        if (c < 0x20 && (in || (c != ' ' && c != '\t' && c != '\n' &&
+                                c != '\r'))) {
+            *in_string = in;
+            return i;
+        }
+        if (in && c == '\\')
+            i++;
+        else if (c == '"')
+            in = !in;
     }
     return len;
 }
@@ -126,11 +150,12 @@ static size_t depth_at(const char *json, size_t off)
     return depth;
 }
 
-static int parse_json(const char *json, size_t len, const char *name,
-                      cJSON **out, tok_error *err)
+static int parse_json_checked(const char *json, size_t len,
+                              const char *name, bool utf8_checked,
+                              cJSON **out, tok_error *err)
 {
     *out = NULL;
-    size_t bad = tok_utf8_validate(json, len);
+    size_t bad = utf8_checked ? len : tok_utf8_validate(json, len);
     if (bad < len)
         return syntax_error(json, len, bad, name, "invalid UTF-8", err);
     size_t ws = 0;
@@ -164,6 +189,14 @@ static int parse_json(const char *json, size_t len, const char *name,
                             "trailing characters after the JSON value",
                             err);
     }
+    bool in_string;
+    size_t ctl = find_control(json, len, &in_string);
+    if (ctl < len) {
+        cJSON_Delete(root);
+        return syntax_error(json, len, ctl, name, in_string
+                            ? "control character in a string"
+                            : "invalid character", err);
+    }
     size_t nul = find_nul_escape(json, len);
     if (nul < len) {
         cJSON_Delete(root);
@@ -178,6 +211,12 @@ static int parse_json(const char *json, size_t len, const char *name,
     return TOK_OK;
 }
 
+static int parse_json(const char *json, size_t len, const char *name,
+                      cJSON **out, tok_error *err)
+{
+    return parse_json_checked(json, len, name, false, out, err);
+}
+
 /* The reader's state: the error and the path of the value being read
  * ("pre_tokenizer.pretokenizers[1]"), which every message starts with. */
 typedef struct reader {
@@ -185,6 +224,9 @@ typedef struct reader {
     char path[400];
     size_t plen;
     int depth;
+    /* The model's vocab and merges, read straight from the document
+     * ("The big members" below); NULL: read them from the cJSON tree. */
+    const struct fast_members *fast;
 } reader;
 
 static size_t push(reader *r, const char *fmt, ...) TOK_PRINTF(2, 3);
@@ -439,9 +481,36 @@ static int get_array(reader *r, const cJSON *obj, const char *key,
     return TOK_OK;
 }
 
-/* {"String": "..."} patterns; tok has no regular expressions. */
+/* The regexes tok runs without a regex engine, each by a scanner of
+ * pretok_scan.h, spelled exactly as the files that use them spell them:
+ * tiktoken's pat_str for cl100k_base (as Hugging Face's conversions of
+ * it keep it) and the GPT-2 regex of the ByteLevel pre-tokenizer. */
+static const struct {
+    const char *regex;
+    tok_scan_pattern scan;
+} known_regexes[] = {
+    {"(?i:'s|'t|'re|'ve|'m|'ll|'d)|[^\\r\\n\\p{L}\\p{N}]?\\p{L}+|"
+     "\\p{N}{1,3}| ?[^\\s\\p{L}\\p{N}]+[\\r\\n]*|\\s*[\\r\\n]+|"
+     "\\s+(?!\\S)|\\s+", TOK_SCAN_CL100K},
+    {"'s|'t|'re|'ve|'m|'ll|'d| ?\\p{L}+| ?\\p{N}+| ?[^\\s\\p{L}\\p{N}]+|"
+     "\\s+(?!\\S)|\\s+", TOK_SCAN_GPT2},
+};
+
+bool tok_regex_scanner(const char *regex, tok_scan_pattern *scan)
+{
+    for (size_t i = 0; i < sizeof known_regexes / sizeof *known_regexes;
+         i++)
+        if (strcmp(regex, known_regexes[i].regex) == 0) {
+            *scan = known_regexes[i].scan;
+            return true;
+        }
+    return false;
+}
+
+/* {"String": "..."} patterns, and {"Regex": "..."} where `regex` is given
+ * (Split) and the regex is one tok_regex_scanner knows. */
 static int get_pattern(reader *r, const cJSON *obj, const char *what,
-                       char **out)
+                       char **out, bool *regex, tok_scan_pattern *scan)
 {
     const cJSON *p;
     int rc = field(r, obj, "pattern", REQUIRED, &p);
@@ -451,19 +520,31 @@ static int get_pattern(reader *r, const cJSON *obj, const char *what,
         return fail_at(r, "pattern", TOK_EFORMAT,
                        "expected {\"String\": ...} or {\"Regex\": ...}");
     const cJSON *v = p->child;
-    if (strcmp(v->string, "Regex") == 0)
-        return fail_at(r, "pattern", TOK_EUNSUPPORTED,
-                       "%s with a Regex pattern is not supported", what);
-    if (strcmp(v->string, "String") != 0)
+    bool is_regex = strcmp(v->string, "Regex") == 0;
+    if (!is_regex && strcmp(v->string, "String") != 0)
         return fail_at(r, "pattern", TOK_EFORMAT,
                        "unknown pattern kind \"%s\", expected \"String\" or "
                        "\"Regex\"", v->string);
     if (!cJSON_IsString(v))
         return fail_at(r, "pattern", TOK_EFORMAT,
-                       "String: expected a string, found %s", kind(v));
-    if (v->valuestring[0] == '\0')
+                       "%s: expected a string, found %s", v->string,
+                       kind(v));
+    if (is_regex && !regex)
+        return fail_at(r, "pattern", TOK_EUNSUPPORTED,
+                       "%s with a Regex pattern is not supported", what);
+    if (is_regex && !tok_regex_scanner(v->valuestring, scan))
+        return fail_at(r, "pattern", TOK_EUNSUPPORTED,
+                       "%s with the Regex \"%.60s%s\" is not supported: tok "
+                       "has no regex engine and runs only the GPT-2 and "
+                       "cl100k_base split patterns, spelled exactly as "
+                       "Hugging Face and tiktoken spell them", what,
+                       v->valuestring,
+                       strlen(v->valuestring) > 60 ? "..." : "");
+    if (!is_regex && v->valuestring[0] == '\0')
         return fail_at(r, "pattern", TOK_EUNSUPPORTED,
                        "%s with an empty pattern is not supported", what);
+    if (regex)
+        *regex = is_regex;
     if (!(*out = tok_strdup(v->valuestring)))
         return nomem(r);
     return TOK_OK;
@@ -533,7 +614,8 @@ static int read_normalizer_body(reader *r, const cJSON *j, tok_normalizer *n)
         return get_bool(r, j, "strip_right", REQUIRED, false,
                         &n->u.strip.right);
     case TOK_NORM_REPLACE:
-        if ((rc = get_pattern(r, j, "Replace", &n->u.replace.pattern)))
+        if ((rc = get_pattern(r, j, "Replace", &n->u.replace.pattern,
+                              NULL, NULL)))
             return rc;
         return get_str(r, j, "content", REQUIRED, &n->u.replace.content);
     case TOK_NORM_PREPEND:
@@ -672,7 +754,8 @@ static int read_pretok_body(reader *r, const cJSON *j, tok_pretok *p)
                               &p->u.metaspace.prepend_scheme,
                               &p->u.metaspace.split);
     case TOK_PT_SPLIT:
-        if ((rc = get_pattern(r, j, "Split", &p->u.split.pattern)) ||
+        if ((rc = get_pattern(r, j, "Split", &p->u.split.pattern,
+                              &p->u.split.regex, &p->u.split.scan)) ||
             (rc = get_enum(r, j, "behavior", REQUIRED, behaviors, 0, &b)) ||
             (rc = get_bool(r, j, "invert", REQUIRED, false,
                            &p->u.split.invert)))
@@ -1081,7 +1164,8 @@ static int read_decoder_body(reader *r, const cJSON *j, tok_decoder *d)
         return TOK_OK;
     }
     case TOK_DEC_REPLACE:
-        if ((rc = get_pattern(r, j, "Replace", &d->u.replace.pattern)))
+        if ((rc = get_pattern(r, j, "Replace", &d->u.replace.pattern,
+                              NULL, NULL)))
             return rc;
         return get_str(r, j, "content", REQUIRED, &d->u.replace.content);
     case TOK_DEC_SEQUENCE: {
@@ -1139,9 +1223,16 @@ static int read_decoder(reader *r, const cJSON *j, tok_decoder **out)
  * Models
  * ------------------------------------------------------------------------ */
 
-/* Ids must run from 0 without gaps (the model checks that too), so an id
- * past the number of entries is refused before it sizes any table: a
- * short file must not make the loader allocate gigabytes. */
+/* Ids may leave gaps, as in Hugging Face: tiktoken's vocabularies skip
+ * ids before and between their special tokens (cl100k_base has no 100256),
+ * and their tokenizer.json files keep those ids.  But an id far past the
+ * number of entries is refused before it sizes any table: a short file
+ * must not make the loader allocate gigabytes. */
+static uint64_t id_limit(uint64_t count)
+{
+    return 2 * count + 1024;
+}
+
 static int check_id(const cJSON *c, uint64_t count, const char *where,
                     int32_t *out, tok_error *err)
 {
@@ -1151,15 +1242,442 @@ static int check_id(const cJSON *c, uint64_t count, const char *where,
                              "%s: \"%.60s\": expected an id (an integer "
                              "from 0 to %d), found %s", where, c->string,
                              INT32_MAX - 1, kind(c));
-    if (id >= count)
+    if (id >= id_limit(count))
         return tok_error_set(err, TOK_EFORMAT,
-                             "%s: \"%.60s\": id %llu is past the end of the "
-                             "vocabulary (%llu entries; ids run from 0 "
-                             "without gaps)", where, c->string,
-                             (unsigned long long)id,
-                             (unsigned long long)count);
+                             "%s: \"%.60s\": id %llu is too far past the "
+                             "end of the vocabulary (%llu entries; ids may "
+                             "leave gaps but must stay below %llu)", where,
+                             c->string, (unsigned long long)id,
+                             (unsigned long long)count,
+                             (unsigned long long)id_limit(count));
     *out = (int32_t)id;
     return TOK_OK;
+}
+
+/* ------------------------------------------------------------------------
+ * The big members: model.vocab and model.merges
+ *
+ * They are nearly all of a file (GPT-2's holds 100,000 strings there), and
+ * cJSON makes two allocations per string.  So when the document allows,
+ * they are found by a scan, checked and read here straight from the text,
+ * and cut out (left as {} and []) of the copy cJSON parses.  The readers accept less than cJSON
+ * (JSON whitespace only, plain integers, the escapes cJSON knows) and give
+ * the same strings and numbers; on anything else, or on any error to
+ * report, they give up with FAST_RETRY and the document is read again the
+ * plain way, so errors are always the plain way's.
+ * ------------------------------------------------------------------------ */
+
+#define FAST_RETRY (-100)
+
+typedef struct fast_str {
+    const char *s;
+    size_t len;
+} fast_str;
+
+/* What the scan found and read: vocab keys and ids, merges as pairs. */
+struct fast_members {
+    size_t vocab_at, vocab_end;    /* vocab_end 0: no fast vocab */
+    size_t merges_at, merges_end;  /* merges_end 0: no fast merges */
+    fast_str *keys;
+    int32_t *ids;
+    size_t nvocab, ids_cap;
+    fast_str *merges;              /* two per merge */
+    size_t nmerges;
+    bool merges_as_strings;
+    char *unescaped;               /* strings that held escapes */
+    size_t unescaped_len;
+    bool nomem;                    /* the scan stopped for memory */
+};
+typedef struct fast_members fast_members;
+
+static void fast_members_dispose(fast_members *f)
+{
+    tok_free(f->keys);
+    tok_free(f->ids);
+    tok_free(f->merges);
+    tok_free(f->unescaped);
+    memset(f, 0, sizeof *f);
+}
+
+/* JSON's white space: one test per byte (files are indented deeply). */
+#define JSON_WS ((UINT64_C(1) << ' ') | (UINT64_C(1) << '\n') | \
+                 (UINT64_C(1) << '\r') | (UINT64_C(1) << '\t'))
+
+static inline size_t skip_ws(const char *s, size_t len, size_t i)
+{
+    while (i < len && (unsigned char)s[i] <= ' ' &&
+           (JSON_WS >> (unsigned char)s[i] & 1))
+        i++;
+    return i;
+}
+
+/* Past the string that starts at s[i] ('"'), or 0 when it does not end. */
+static size_t skip_string(const char *s, size_t len, size_t i)
+{
+    for (i++; i < len; i++) {
+        if (s[i] == '"')
+            return i + 1;
+        if (s[i] == '\\')
+            i++;
+    }
+    return 0;
+}
+
+/* Past the value at s[i], or 0 when it is cut short.  Brackets are only
+ * counted, not matched: cJSON checks the parts the scan passes over. */
+static size_t skip_value(const char *s, size_t len, size_t i)
+{
+    if (i >= len)
+        return 0;
+    if (s[i] == '"')
+        return skip_string(s, len, i);
+    if (s[i] != '{' && s[i] != '[') {
+        while (i < len && s[i] != ',' && s[i] != '}' && s[i] != ']' &&
+               s[i] != ' ' && s[i] != '\n' && s[i] != '\r' && s[i] != '\t')
+            i++;
+        return i;
+    }
+    size_t depth = 0;
+    for (; i < len; i++) {
+        char c = s[i];
+        if (c == '"') {
+            size_t j = skip_string(s, len, i);
+            if (!j)
+                return 0;
+            i = j - 1;
+        } else if (c == '{' || c == '[') {
+            depth++;
+        } else if ((c == '}' || c == ']') && --depth == 0) {
+            return i + 1;
+        }
+    }
+    return 0;
+}
+
+/* Four hex digits at s[i]; -1 when they are not. */
+static long hex4(const char *s, size_t len, size_t i)
+{
+    if (len - i < 4)
+        return -1;
+    long v = 0;
+    for (size_t k = 0; k < 4; k++) {
+        char c = s[i + k];
+        int d = c >= '0' && c <= '9' ? c - '0'
+              : c >= 'a' && c <= 'f' ? c - 'a' + 10
+              : c >= 'A' && c <= 'F' ? c - 'A' + 10 : -1;
+        if (d < 0)
+            return -1;
+        v = v * 16 + d;
+    }
+    return v;
+}
+
+/* Reads the string at s[*i] ('"') as cJSON would; strings with escapes
+ * are written to f->unescaped (room for the whole document was made).
+ * False on what cJSON might read otherwise: raw control characters, an
+ * escape it rejects, U+0000, a lone surrogate. */
+static inline bool read_string(fast_members *f, const char *s, size_t len,
+                               size_t *i, fast_str *out)
+{
+    size_t at = *i + 1, k = at;
+    /* The plain bytes of a string: not '"', '\\' nor a control. */
+    while (k < len && (unsigned char)s[k] >= 0x20 && s[k] != '"' &&
+           s[k] != '\\')
+        k++;
+    if (k < len && s[k] == '"') {
+        out->s = s + at;
+        out->len = k - at;
+        *i = k + 1;
+        return true;
+    }
+    char *o = f->unescaped + f->unescaped_len;
+    size_t n = 0;
+    memcpy(o, s + at, k - at);
+    n = k - at;
+    while (k < len && s[k] != '"') {
+        unsigned char c = (unsigned char)s[k];
+        if (c < 0x20)
+            return false;
+        if (c != '\\') {
+            o[n++] = (char)c;
+            k++;
+            continue;
+        }
+        if (++k >= len)
+            return false;
+        char e = s[k++];
+        switch (e) {
+        case '"': case '\\': case '/': o[n++] = e; break;
+        case 'b': o[n++] = '\b'; break;
+        case 'f': o[n++] = '\f'; break;
+        case 'n': o[n++] = '\n'; break;
+        case 'r': o[n++] = '\r'; break;
+        case 't': o[n++] = '\t'; break;
+        case 'u': {
+            long u = hex4(s, len, k);
+            if (u <= 0 || (u >= 0xDC00 && u <= 0xDFFF))
+                return false;
+            k += 4;
+            uint32_t cp = (uint32_t)u;
+            if (u >= 0xD800 && u <= 0xDBFF) {
+                long lo = len - k >= 6 && s[k] == '\\' && s[k + 1] == 'u'
+                    ? hex4(s, len, k + 2) : -1;
+                if (lo < 0xDC00 || lo > 0xDFFF)
+                    return false;
+                k += 6;
+                cp = 0x10000 + (((uint32_t)u - 0xD800) << 10) +
+                     ((uint32_t)lo - 0xDC00);
+            }
+            n += tok_utf8_encode(cp, o + n);
+            break;
+        }
+        default:
+            return false;
+        }
+    }
+    if (k >= len)
+        return false;
+    out->s = o;
+    out->len = n;
+    f->unescaped_len += n;
+    *i = k + 1;
+    return true;
+}
+
+/* A plain integer that fits an id ("0" or digits without a leading
+ * zero, up to INT32_MAX - 1), as check_id wants it. */
+static bool read_id(const char *s, size_t len, size_t *i, int32_t *out)
+{
+    size_t k = *i;
+    uint64_t v = 0;
+    while (k < len && s[k] >= '0' && s[k] <= '9' && k - *i < 11)
+        v = v * 10 + (uint64_t)(s[k++] - '0');
+    if (k == *i || (s[*i] == '0' && k - *i > 1) || v > INT32_MAX - 1 ||
+        (k < len && (s[k] == '.' || s[k] == 'e' || s[k] == 'E' ||
+                     (s[k] >= '0' && s[k] <= '9'))))
+        return false;
+    *out = (int32_t)v;
+    *i = k;
+    return true;
+}
+
+/* Room for one more entry in an array the scan fills. */
+#define FAST_GROW(f, ptr, cap, n) \
+    ((n) < (cap) || TOK_GROW(ptr, cap, (n) + 1) == TOK_OK || \
+     ((f)->nomem = true, false))
+
+/* Reads the object at s[*i] as model.vocab; *i moves past it. */
+static bool read_vocab_text(fast_members *f, const char *s, size_t len,
+                            size_t *at)
+{
+    size_t cap = 0, i = skip_ws(s, len, *at + 1);
+    f->vocab_at = *at;
+    if (i < len && s[i] == '}') {
+        f->vocab_end = *at = i + 1;
+        return true;
+    }
+    for (;;) {
+        if (!FAST_GROW(f, f->keys, cap, f->nvocab))
+            return false;
+        if (cap > f->ids_cap) {
+            int32_t *ids = tok_realloc(f->ids, cap * sizeof *ids);
+            if (!ids) {
+                f->nomem = true;
+                return false;
+            }
+            f->ids = ids;
+            f->ids_cap = cap;
+        }
+        if (i >= len || s[i] != '"' ||
+            !read_string(f, s, len, &i, &f->keys[f->nvocab]))
+            return false;
+        i = skip_ws(s, len, i);
+        if (i >= len || s[i] != ':')
+            return false;
+        i = skip_ws(s, len, i + 1);
+        if (!read_id(s, len, &i, &f->ids[f->nvocab]))
+            return false;
+        f->nvocab++;
+        i = skip_ws(s, len, i);
+        if (i < len && s[i] == ',') {
+            i = skip_ws(s, len, i + 1);
+            continue;
+        }
+        if (i >= len || s[i] != '}')
+            return false;
+        f->vocab_end = *at = i + 1;
+        return true;
+    }
+}
+
+/* Reads the array at s[*i] as model.merges; *i moves past it. */
+static bool read_merges_text(fast_members *f, const char *s, size_t len,
+                             size_t *at)
+{
+    size_t cap = 0, i = skip_ws(s, len, *at + 1);
+    f->merges_at = *at;
+    if (i < len && s[i] == ']') {
+        f->merges_end = *at = i + 1;
+        return true;
+    }
+    f->merges_as_strings = i < len && s[i] == '"';
+    for (;;) {
+        if (!FAST_GROW(f, f->merges, cap, 2 * f->nmerges + 1))
+            return false;
+        fast_str *m = &f->merges[2 * f->nmerges];
+        if (i >= len)
+            return false;
+        if (f->merges_as_strings) {
+            if (s[i] != '"' || !read_string(f, s, len, &i, &m[0]))
+                return false;
+            m[1].s = NULL;
+            m[1].len = 0;
+        } else {
+            if (s[i] != '[')
+                return false;
+            i = skip_ws(s, len, i + 1);
+            if (i >= len || s[i] != '"' || !read_string(f, s, len, &i, &m[0]))
+                return false;
+            i = skip_ws(s, len, i);
+            if (i >= len || s[i] != ',')
+                return false;
+            i = skip_ws(s, len, i + 1);
+            if (i >= len || s[i] != '"' || !read_string(f, s, len, &i, &m[1]))
+                return false;
+            i = skip_ws(s, len, i);
+            if (i >= len || s[i] != ']')
+                return false;
+            i++;
+        }
+        f->nmerges++;
+        i = skip_ws(s, len, i);
+        if (i < len && s[i] == ',') {
+            i = skip_ws(s, len, i + 1);
+            continue;
+        }
+        if (i >= len || s[i] != ']')
+            return false;
+        f->merges_end = *at = i + 1;
+        return true;
+    }
+}
+
+/* Finds model.vocab and model.merges in a document whose top level is
+ * an object, each member at most once, and reads them.  False (nothing
+ * found or usable) leaves the document to the plain way. */
+static bool fast_scan_members(const char *s, size_t len, fast_members *f)
+{
+    size_t i = skip_ws(s, len, 0);
+    bool seen_model = false;
+    if (i >= len || s[i] != '{')
+        return false;
+    i = skip_ws(s, len, i + 1);
+    while (i < len && s[i] == '"') {
+        size_t k = skip_string(s, len, i);
+        /* A key spelled with escapes could be "model" too. */
+        if (!k || memchr(s + i, '\\', k - i))
+            return false;
+        bool model = k - i == 7 && memcmp(s + i, "\"model\"", 7) == 0;
+        i = skip_ws(s, len, k);
+        if (i >= len || s[i] != ':')
+            return false;
+        i = skip_ws(s, len, i + 1);
+        if (model) {
+            if (seen_model || i >= len || s[i] != '{')
+                return false;
+            seen_model = true;
+            i = skip_ws(s, len, i + 1);
+            while (i < len && s[i] == '"') {
+                k = skip_string(s, len, i);
+                if (!k || memchr(s + i, '\\', k - i))
+                    return false;
+                bool vocab = k - i == 7 && memcmp(s + i, "\"vocab\"", 7) == 0;
+                bool merges = k - i == 8 &&
+                              memcmp(s + i, "\"merges\"", 8) == 0;
+                i = skip_ws(s, len, k);
+                if (i >= len || s[i] != ':')
+                    return false;
+                i = skip_ws(s, len, i + 1);
+                if (i >= len)
+                    return false;
+                if (vocab) {
+                    if (f->vocab_end || s[i] != '{' ||
+                        !read_vocab_text(f, s, len, &i))
+                        return false;
+                } else if (merges) {
+                    if (f->merges_end || s[i] != '[' ||
+                        !read_merges_text(f, s, len, &i))
+                        return false;
+                } else if (!(i = skip_value(s, len, i))) {
+                    return false;
+                }
+                i = skip_ws(s, len, i);
+                if (i < len && s[i] == ',')
+                    i = skip_ws(s, len, i + 1);
+            }
+            if (i >= len || s[i] != '}')
+                return false;
+            i++;
+        } else {
+            i = skip_value(s, len, i);
+            if (!i)
+                return false;
+        }
+        i = skip_ws(s, len, i);
+        if (i < len && s[i] == ',')
+            i = skip_ws(s, len, i + 1);
+    }
+    return f->vocab_end != 0;
+}
+
+/* 1 when the members were read, 0 when the document must go the plain
+ * way, TOK_ENOMEM when an allocation failed (so that failure is told, not
+ * hidden by the plain way succeeding). */
+static int fast_scan(const char *s, size_t len, fast_members *f)
+{
+    memset(f, 0, sizeof *f);
+    /* Unescaping never lengthens a string: the document's length is room
+     * for all of them. */
+    f->unescaped = tok_malloc(len + 1);
+    if (!f->unescaped)
+        return TOK_ENOMEM;
+    if (fast_scan_members(s, len, f))
+        return 1;
+    bool nomem = f->nomem;
+    fast_members_dispose(f);
+    return nomem ? TOK_ENOMEM : 0;
+}
+
+/* The document without the members the scan read: their values become
+ * {} and [], so cJSON, which skips white space one byte at a time, never
+ * passes over them.  Offsets after them move, so an error cJSON finds in
+ * this copy is not reported: the document is read again the plain way. */
+static char *fast_without(const char *s, size_t len, const fast_members *f,
+                          size_t *out_len)
+{
+    char *copy = tok_malloc(len + 1);
+    if (!copy)
+        return NULL;
+    size_t cut[2][2] = {{f->vocab_at, f->vocab_end},
+                        {f->merges_at, f->merges_end}};
+    const char *mark[2] = {"{}", "[]"};
+    int first = f->merges_end && f->merges_at < f->vocab_at;
+    size_t n = 0, at = 0;
+    for (int k = 0; k < 2; k++) {
+        int which = k ^ first;
+        if (!cut[which][1])
+            continue;
+        memcpy(copy + n, s + at, cut[which][0] - at);
+        n += cut[which][0] - at;
+        memcpy(copy + n, mark[which], 2);
+        n += 2;
+        at = cut[which][1];
+    }
+    memcpy(copy + n, s + at, len - at);
+    n += len - at;
+    copy[n] = '\0';
+    *out_len = n;
+    return copy;
 }
 
 static int read_vocab(reader *r, const cJSON *j, tok_vocab *v)
@@ -1172,6 +1690,25 @@ static int read_vocab(reader *r, const cJSON *j, tok_vocab *v)
         return fail_at(r, "vocab", TOK_EFORMAT,
                        "expected an object, found %s", kind(map));
     size_t old = push_key(r, "vocab");
+    if (r->fast) {
+        const fast_members *f = r->fast;
+        if (tok_vocab_reserve(v, f->nvocab))
+            rc = nomem(r);
+        for (size_t i = 0; i < f->nvocab && rc == TOK_OK; i++) {
+            if ((size_t)f->ids[i] >= f->nvocab) {
+                rc = FAST_RETRY;
+                break;
+            }
+            rc = tok_vocab_add(v, f->keys[i].s, f->keys[i].len, f->ids[i],
+                               NULL);
+            if (rc == TOK_ENOMEM)
+                rc = nomem(r);
+            else if (rc)
+                rc = FAST_RETRY;
+        }
+        pop(r, old);
+        return rc;
+    }
     uint64_t count = (uint64_t)cJSON_GetArraySize(map);
     for (const cJSON *c = map->child; c; c = c->next) {
         int32_t id = 0;
@@ -1187,12 +1724,50 @@ static int read_vocab(reader *r, const cJSON *j, tok_vocab *v)
     return rc;
 }
 
+/* read_merges on what the scan read: the same checks, and any failure
+ * sends the document the plain way for its message. */
+static int read_merges_fast(reader *r, tok_model *m)
+{
+    const fast_members *f = r->fast;
+    m->merges_as_strings = f->merges_as_strings;
+    size_t cap = f->nmerges;
+    if (cap && !(m->merges = tok_malloc(cap * sizeof *m->merges)))
+        return nomem(r);
+    for (size_t i = 0; i < f->nmerges; i++) {
+        const fast_str *p = &f->merges[2 * i];
+        const char *a = p[0].s, *b;
+        size_t alen, blen;
+        if (f->merges_as_strings) {
+            if (p[0].len >= 8 && memcmp(a, "#version", 8) == 0)
+                continue;
+            const char *sp = memchr(a, ' ', p[0].len);
+            if (!sp || memchr(sp + 1, ' ', p[0].len - (size_t)(sp - a) - 1))
+                return FAST_RETRY;
+            alen = (size_t)(sp - a);
+            b = sp + 1;
+            blen = p[0].len - alen - 1;
+        } else {
+            alen = p[0].len;
+            b = p[1].s;
+            blen = p[1].len;
+        }
+        int rc = tok_merge_append(m, &cap, a, alen, b, blen, NULL);
+        if (rc == TOK_ENOMEM)
+            return nomem(r);
+        if (rc)
+            return FAST_RETRY;
+    }
+    return tok_merges_dedup(m, r->err);
+}
+
 static int read_merges(reader *r, const cJSON *j, tok_model *m)
 {
     const cJSON *arr;
     int rc = get_array(r, j, "merges", &arr);
     if (rc)
         return rc;
+    if (r->fast && r->fast->merges_end)
+        return read_merges_fast(r, m);
     size_t cap = 0, i = 0;
     bool strings = arr->child && cJSON_IsString(arr->child);
     m->merges_as_strings = strings;
@@ -1547,14 +2122,26 @@ static int read_tokenizer(reader *r, const cJSON *root, tok_tokenizer *tk)
     return read_added(r, root, tk);
 }
 
-int tok_tokenizer_from_json(tok_tokenizer **out, const char *json,
-                            size_t len, tok_error *err)
+/* Reads a document, the fast way for its big members when `fast` is
+ * given (FAST_RETRY: read it the plain way). */
+static int from_json(tok_tokenizer **out, const char *json, size_t len,
+                     const fast_members *fast, tok_error *err)
 {
-    if (!out || (!json && len))
-        return tok_error_set(err, TOK_EINVAL, "no output or input given");
-    *out = NULL;
     cJSON *root;
-    int rc = parse_json(json ? json : "", len, NULL, &root, err);
+    int rc;
+    if (fast) {
+        size_t clen;
+        char *copy = fast_without(json, len, fast, &clen);
+        if (!copy)
+            return tok_error_set(err, TOK_ENOMEM, "out of memory");
+        rc = parse_json_checked(copy, clen, NULL, true, &root, err);
+        tok_free(copy);
+        /* The plain way tells where the document is wrong. */
+        if (rc && rc != TOK_ENOMEM)
+            return FAST_RETRY;
+    } else {
+        rc = parse_json(json, len, NULL, &root, err);
+    }
     if (rc)
         return rc;
     tok_tokenizer *tk = tok_tokenizer_new();
@@ -1565,6 +2152,7 @@ int tok_tokenizer_from_json(tok_tokenizer **out, const char *json,
     reader r;
     memset(&r, 0, sizeof r);
     r.err = err;
+    r.fast = fast;
     rc = read_tokenizer(&r, root, tk);
     cJSON_Delete(root);
     if (rc == TOK_OK)
@@ -1575,6 +2163,30 @@ int tok_tokenizer_from_json(tok_tokenizer **out, const char *json,
     }
     *out = tk;
     return TOK_OK;
+}
+
+int tok_tokenizer_from_json(tok_tokenizer **out, const char *json,
+                            size_t len, tok_error *err)
+{
+    if (!out || (!json && len))
+        return tok_error_set(err, TOK_EINVAL, "no output or input given");
+    *out = NULL;
+    if (!json)
+        json = "";
+    fast_members f;
+    int rc = FAST_RETRY;
+    if (tok_utf8_validate(json, len) == len) {
+        int found = fast_scan(json, len, &f);
+        if (found == TOK_ENOMEM)
+            return tok_error_set(err, TOK_ENOMEM, "out of memory");
+        if (found) {
+            rc = from_json(out, json, len, &f, err);
+            fast_members_dispose(&f);
+        }
+    }
+    if (rc == FAST_RETRY)
+        rc = from_json(out, json, len, NULL, err);
+    return rc;
 }
 
 int tok_tokenizer_load(tok_tokenizer **out, const char *path,
@@ -1625,4 +2237,83 @@ int tok_vocab_json_read(tok_vocab *v, const char *json, size_t len,
     }
     cJSON_Delete(root);
     return rc;
+}
+
+/* ------------------------------------------------------------------------
+ * special_tokens.json beside a .tiktoken file
+ * ------------------------------------------------------------------------ */
+
+static void free_specials(tok_added_token *v, size_t n)
+{
+    for (size_t i = 0; i < n; i++)
+        tok_free(v[i].content);
+    tok_free(v);
+}
+
+int tok_tiktoken_json_read(const char *json, size_t len, const char *name,
+                           char **pat_str, tok_added_token **specials,
+                           size_t *n, tok_error *err)
+{
+    *pat_str = NULL;
+    *specials = NULL;
+    *n = 0;
+    cJSON *root;
+    int rc = parse_json(json, len, name, &root, err);
+    if (rc)
+        return rc;
+    reader r;
+    memset(&r, 0, sizeof r);
+    r.err = err;
+    push(&r, "%s", name);
+    const cJSON *map = NULL;
+    tok_added_token *v = NULL;
+    size_t count = 0;
+    if (!cJSON_IsObject(root)) {
+        rc = fail(&r, TOK_EFORMAT, "expected an object, found %s",
+                  kind(root));
+        goto done;
+    }
+    if ((rc = get_str(&r, root, "pat_str", NULLABLE, pat_str)) ||
+        (rc = field(&r, root, "special_tokens", NULLABLE, &map)))
+        goto done;
+    if (map && !cJSON_IsObject(map)) {
+        rc = fail_at(&r, "special_tokens", TOK_EFORMAT,
+                     "expected an object of token -> id, found %s",
+                     kind(map));
+        goto done;
+    }
+    size_t total = map ? (size_t)cJSON_GetArraySize(map) : 0;
+    if (total && !(v = tok_calloc(total, sizeof *v))) {
+        rc = nomem(&r);
+        goto done;
+    }
+    for (const cJSON *c = map ? map->child : NULL; c; c = c->next) {
+        uint64_t id;
+        if (!as_uint(c, INT32_MAX - 1, &id)) {
+            size_t old = push(&r, ".special_tokens[\"%.60s\"]", c->string);
+            rc = fail(&r, TOK_EFORMAT, "expected an id (an integer from 0 "
+                      "to %d), found %s", INT32_MAX - 1, kind(c));
+            pop(&r, old);
+            goto done;
+        }
+        if (!(v[count].content = tok_strdup(c->string))) {
+            rc = nomem(&r);
+            goto done;
+        }
+        v[count].len = strlen(c->string);
+        v[count].id = (int32_t)id;
+        v[count].special = true;
+        count++;
+    }
+done:
+    cJSON_Delete(root);
+    if (rc) {
+        free_specials(v, count);
+        tok_free(*pat_str);
+        *pat_str = NULL;
+        return rc;
+    }
+    *specials = v;
+    *n = count;
+    return TOK_OK;
 }

@@ -1,4 +1,5 @@
 # Hugging Face's BpeTrainer on the reference corpus, default options,
+# heavy: too slow under valgrind; runs in the normal and sanitizer passes
 # Whitespace pre-tokenizer: tok writes the same tokenizer.json, up to
 # indentation.
 t=$(mktemp -d)

@@ -1,4 +1,5 @@
 # One thread, two threads, and a second run: the same file, byte for byte.
+# heavy: too slow under valgrind; runs in the normal and sanitizer passes
 t=$(mktemp -d)
 trap 'rm -rf "$t"' EXIT
 for model in bpe bytelevel-bpe; do

@@ -969,6 +969,60 @@ static void random_words_match_the_reference_on_gpt2(void **state)
     ref_index_free(x);
 }
 
+/* Raw bytes through tokenize_bytes give the pieces their byte-level
+ * spelling gives through tokenize, with offsets in raw bytes; short words
+ * take the scan, long ones the queue. */
+static void raw_bytes_give_the_pieces_of_their_spelling(void **state)
+{
+    (void)state;
+    tok_model *m = gpt2();
+    void *s = m->ops->scratch_new(m);
+    tok_pieces a = {0}, b = {0};
+    static const char bytes[] = "aeinst Tt .,\n\xc3\xa9\xe4\xb8\xad\xff\x80\x01";
+    rng_state = 4242;
+    for (int i = 0; i < 3000; i++) {
+        char raw[400], spelled[800];
+        uint32_t at[801];
+        size_t len = 1 + rnd(i % 10 ? 12 : 300), n = 0;
+        for (size_t k = 0; k < len; k++)
+            raw[k] = bytes[rnd(sizeof bytes - 1)];
+        for (size_t k = 0; k < len; k++) {
+            size_t cl;
+            const char *c = tok_bytelevel_utf8((unsigned char)raw[k], &cl);
+            for (size_t j = 0; j < cl; j++) {
+                at[n] = (uint32_t)k;
+                spelled[n++] = c[j];
+            }
+        }
+        at[n] = (uint32_t)len;
+        a.len = b.len = 0;
+        assert_int_equal(m->ops->tokenize_bytes(m, i % 3 ? s : NULL, raw,
+                                                len, &a), TOK_OK);
+        assert_int_equal(m->ops->tokenize(m, s, spelled, n, &b), TOK_OK);
+        assert_int_equal(a.len, b.len);
+        for (size_t k = 0; k < a.len; k++) {
+            assert_int_equal(a.v[k].id, b.v[k].id);
+            assert_int_equal(a.v[k].start, at[b.v[k].start]);
+            assert_int_equal(a.v[k].end, at[b.v[k].end]);
+        }
+    }
+    tok_free(a.v);
+    tok_free(b.v);
+    m->ops->scratch_free(s);
+}
+
+static void raw_bytes_are_refused_without_a_token_for_every_byte(void **state)
+{
+    (void)state;
+    opts o = {.prefix = "##"};
+    tok_model *m = model_of("a b ##b ab", "a ##b", &o);
+    tok_pieces p = {0};
+    assert_int_equal(m->ops->tokenize_bytes(m, NULL, "ab", 2, &p),
+                     TOK_EUNSUPPORTED);
+    assert_int_equal(p.len, 0);
+    tok_model_free(m);
+}
+
 static void the_sweep_reference_agrees_with_the_definition(void **state)
 {
     (void)state;
@@ -1053,8 +1107,8 @@ static void words_one_byte_apart_never_share_a_cache_entry(void **state)
     (void)state;
     /* Words "^aaa", "^aba", "^aab"...: every prefix starting with '^' is
      * a token made by merging in its last byte, and no other pair merges,
-     * so each word is one token of its own.  A cache that took one word
-     * for another would give the other's id. */
+     * so each word is one token of its own: merging must tell words one
+     * byte apart (test_encode.c checks the same of the word cache). */
     opts o = {0};
     tok_model *m = new_model(&o);
     char w[40];
@@ -1300,6 +1354,8 @@ int main(void)
         cmocka_unit_test(pieces_match_hugging_face_on_small_models),
         cmocka_unit_test(random_words_match_the_reference_on_small_models),
         cmocka_unit_test(random_words_match_the_reference_on_gpt2),
+        cmocka_unit_test(raw_bytes_give_the_pieces_of_their_spelling),
+        cmocka_unit_test(raw_bytes_are_refused_without_a_token_for_every_byte),
         cmocka_unit_test(the_sweep_reference_agrees_with_the_definition),
         cmocka_unit_test(a_megabyte_of_one_letter_matches_the_reference),
         cmocka_unit_test(

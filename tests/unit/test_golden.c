@@ -335,6 +335,11 @@ static check bert_cased_split = {"bert-base-cased",
 static check gpt2 = {"gpt2", "gpt2.jsonl", TOK_SPECIAL_MATCH, false};
 static check gpt2_split = {"gpt2", "gpt2.split_special.jsonl",
                            TOK_SPECIAL_TEXT, false};
+/* tiktoken's encode(text, allowed_special="all"), and encode_ordinary. */
+static check cl100k = {"cl100k_base", "cl100k_base.jsonl", TOK_SPECIAL_MATCH,
+                       false};
+static check cl100k_split = {"cl100k_base", "cl100k_base.split_special.jsonl",
+                             TOK_SPECIAL_TEXT, false};
 
 int main(void)
 {
@@ -346,6 +351,8 @@ int main(void)
         cmocka_unit_test_prestate(run_check, &bert_cased_split),
         cmocka_unit_test_prestate(run_check, &gpt2),
         cmocka_unit_test_prestate(run_check, &gpt2_split),
+        cmocka_unit_test_prestate(run_check, &cl100k),
+        cmocka_unit_test_prestate(run_check, &cl100k_split),
     };
     return cmocka_run_group_tests_name("golden", tests, NULL, NULL);
 }

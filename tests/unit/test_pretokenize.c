@@ -823,6 +823,51 @@ static void split_on_a_long_pattern_finds_non_overlapping_matches(
     ctx_dispose(&c);
 }
 
+/* A Split with a Regex tok knows runs that regex's scanner.  The pieces
+ * are what Hugging Face tokenizers 0.23.2 gives for a tokenizer.json with
+ * {"Regex": <the pattern>}, every behaviour and invert: the matches tile
+ * the text, so only Removed (which drops them all) and Contiguous (which
+ * joins them all) differ from Isolated. */
+static void split_with_a_known_regex_cuts_where_its_scanner_does(
+    void **state)
+{
+    (void)state;
+    static const struct {
+        tok_scan_pattern scan;
+        const char *isolated;
+    } cases[] = {
+        {TOK_SCAN_CL100K, "I|'M| |123|45| words|!!\n\n| | x"},
+        {TOK_SCAN_GPT2, "I|'|M| 12345| words|!!|\n\n | x"},
+    };
+    const char *text = "I'M 12345 words!!\n\n  x";
+    ctx c;
+    ctx_init(&c);
+    for (size_t i = 0; i < 2; i++) {
+        for (int b = TOK_SPLIT_REMOVED; b <= TOK_SPLIT_CONTIGUOUS; b++) {
+            for (int invert = 0; invert < 2; invert++) {
+                tok_pretok *p = tok_pretok_new(TOK_PT_SPLIT);
+                assert_non_null(p);
+                p->u.split.pattern = tok_strdup("(the regex)");
+                assert_non_null(p->u.split.pattern);
+                p->u.split.regex = true;
+                p->u.split.scan = cases[i].scan;
+                p->u.split.behavior = (tok_split_behavior)b;
+                p->u.split.invert = invert;
+                load(&c, text);
+                assert_int_equal(tok_pretokenize(p, &c.st), 0);
+                const char *want = cases[i].isolated;
+                if (b == TOK_SPLIT_REMOVED && !invert)
+                    want = "";
+                else if (b == TOK_SPLIT_CONTIGUOUS)
+                    want = text;
+                assert_string_equal(pieces(&c), want);
+                tok_pretok_free(p);
+            }
+        }
+    }
+    ctx_dispose(&c);
+}
+
 static void sequence_runs_each_stage_on_the_pieces_of_the_one_before(
     void **state)
 {
@@ -1053,6 +1098,8 @@ int main(void)
         cmocka_unit_test(metaspace_refuses_an_empty_replacement),
         cmocka_unit_test(
             split_on_a_long_pattern_finds_non_overlapping_matches),
+        cmocka_unit_test(
+            split_with_a_known_regex_cuts_where_its_scanner_does),
         cmocka_unit_test(
             sequence_runs_each_stage_on_the_pieces_of_the_one_before),
         cmocka_unit_test(no_pre_tokenizer_leaves_the_pieces_alone),

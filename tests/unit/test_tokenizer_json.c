@@ -163,6 +163,15 @@ static void gpt2_is_written_back_byte_for_byte(void **state)
     assert_written_as(p, p);
 }
 
+/* Written by tok convert from cl100k_base.tiktoken; Hugging Face saves
+ * the same bytes for it (Split with a Regex, ids left unused). */
+static void cl100k_base_is_written_back_byte_for_byte(void **state)
+{
+    (void)state;
+    const char *p = vocab_path("cl100k_base");
+    assert_written_as(p, p);
+}
+
 /* The training references were not written in HF's layout, so the test
  * compares with the digest of what tokenizers 0.23.2 writes for them. */
 static void trained_files_are_written_as_hugging_face_saves_them(void **s)
@@ -563,19 +572,120 @@ static void unsupported_components_of_every_stage_are_named(void **state)
                         "model: model type \"Unigram\" is not supported");
 }
 
-static void regex_patterns_are_unsupported(void **state)
+/* The two split regexes tok runs, as C strings: tiktoken's cl100k_base
+ * pat_str and GPT-2's. */
+#define CL100K_REGEX \
+    "(?i:'s|'t|'re|'ve|'m|'ll|'d)|[^\\r\\n\\p{L}\\p{N}]?\\p{L}+|" \
+    "\\p{N}{1,3}| ?[^\\s\\p{L}\\p{N}]+[\\r\\n]*|\\s*[\\r\\n]+|" \
+    "\\s+(?!\\S)|\\s+"
+#define GPT2_REGEX \
+    "'s|'t|'re|'ve|'m|'ll|'d| ?\\p{L}+| ?\\p{N}+| ?[^\\s\\p{L}\\p{N}]+|" \
+    "\\s+(?!\\S)|\\s+"
+/* The same, as they appear inside a JSON string. */
+#define CL100K_REGEX_JSON \
+    "(?i:'s|'t|'re|'ve|'m|'ll|'d)|[^\\\\r\\\\n\\\\p{L}\\\\p{N}]?\\\\p{L}+|" \
+    "\\\\p{N}{1,3}| ?[^\\\\s\\\\p{L}\\\\p{N}]+[\\\\r\\\\n]*|" \
+    "\\\\s*[\\\\r\\\\n]+|\\\\s+(?!\\\\S)|\\\\s+"
+#define GPT2_REGEX_JSON \
+    "'s|'t|'re|'ve|'m|'ll|'d| ?\\\\p{L}+| ?\\\\p{N}+| " \
+    "?[^\\\\s\\\\p{L}\\\\p{N}]+|\\\\s+(?!\\\\S)|\\\\s+"
+
+static tok_tokenizer *split_regex(const char *regex_json,
+                                  const char *behavior, bool invert)
+{
+    char json[1024];
+    snprintf(json, sizeof json,
+             "{" MODEL ",\"pre_tokenizer\":{\"type\":\"Split\",\"pattern\":"
+             "{\"Regex\":\"%s\"},\"behavior\":\"%s\",\"invert\":%s}}",
+             regex_json, behavior, invert ? "true" : "false");
+    return parse(json);
+}
+
+static void the_cl100k_and_gpt2_split_regexes_load(void **state)
+{
+    (void)state;
+    tok_tokenizer *tk = split_regex(CL100K_REGEX_JSON, "Isolated", false);
+    assert_non_null(tk);
+    assert_int_equal(tk->pretok->type, TOK_PT_SPLIT);
+    assert_true(tk->pretok->u.split.regex);
+    assert_int_equal(tk->pretok->u.split.scan, TOK_SCAN_CL100K);
+    assert_string_equal(tk->pretok->u.split.pattern, CL100K_REGEX);
+    assert_int_equal(tk->pretok->u.split.behavior, TOK_SPLIT_ISOLATED);
+    tok_tokenizer_free(tk);
+    tk = split_regex(GPT2_REGEX_JSON, "Removed", true);
+    assert_non_null(tk);
+    assert_true(tk->pretok->u.split.regex);
+    assert_int_equal(tk->pretok->u.split.scan, TOK_SCAN_GPT2);
+    assert_string_equal(tk->pretok->u.split.pattern, GPT2_REGEX);
+    assert_true(tk->pretok->u.split.invert);
+    tok_tokenizer_free(tk);
+}
+
+static void a_split_regex_is_written_back_unchanged(void **state)
+{
+    (void)state;
+    tok_tokenizer *tk = split_regex(CL100K_REGEX_JSON, "Isolated", false);
+    assert_non_null(tk);
+    size_t len;
+    char *json = to_json(tk, &len);
+    assert_non_null(strstr(json, "\"pre_tokenizer\": {\n"
+                           "    \"type\": \"Split\",\n"
+                           "    \"pattern\": {\n"
+                           "      \"Regex\": \"" CL100K_REGEX_JSON "\"\n"
+                           "    },\n"
+                           "    \"behavior\": \"Isolated\",\n"
+                           "    \"invert\": false\n"
+                           "  },"));
+    tok_tokenizer *again = NULL;
+    tok_error err;
+    assert_int_equal(tok_tokenizer_from_json(&again, json, len, &err),
+                     TOK_OK);
+    assert_true(again->pretok->u.split.regex);
+    assert_string_equal(again->pretok->u.split.pattern, CL100K_REGEX);
+    free(json);
+    tok_tokenizer_free(again);
+    tok_tokenizer_free(tk);
+}
+
+/* Only the exact spelling is recognised: tok cannot tell whether another
+ * regex, even one that differs by a character, splits the same way. */
+static void any_other_split_regex_is_unsupported_and_named(void **state)
 {
     (void)state;
     tok_error err = parse_fails(
         "{" MODEL ",\"pre_tokenizer\":{\"type\":\"Split\",\"pattern\":"
         "{\"Regex\":\"\\\\s+\"},\"behavior\":\"Removed\",\"invert\":false}}",
         TOK_EUNSUPPORTED);
-    assert_string_equal(err.message, "pre_tokenizer.pattern: Split with a "
-                        "Regex pattern is not supported");
+    assert_string_equal(err.message, "pre_tokenizer.pattern: Split with the "
+                        "Regex \"\\s+\" is not supported: tok has no regex "
+                        "engine and runs only the GPT-2 and cl100k_base "
+                        "split patterns, spelled exactly as Hugging Face and "
+                        "tiktoken spell them");
     err = parse_fails(
+        "{" MODEL ",\"pre_tokenizer\":{\"type\":\"Split\",\"pattern\":"
+        "{\"Regex\":\"" CL100K_REGEX_JSON " \"},\"behavior\":\"Removed\","
+        "\"invert\":false}}", TOK_EUNSUPPORTED);
+    assert_non_null(strstr(err.message, "Split with the Regex \"(?i:'s|'t|"
+                           "'re|'ve|'m|'ll|'d)|[^\\r\\n\\p{L}\\p{N}]?\\p{L}+|"
+                           "\\p{N}{...\" is not supported"));
+    err = parse_fails(
+        "{" MODEL ",\"pre_tokenizer\":{\"type\":\"Split\",\"pattern\":"
+        "{\"Regex\":7},\"behavior\":\"Removed\",\"invert\":false}}",
+        TOK_EFORMAT);
+    assert_string_equal(err.message, "pre_tokenizer.pattern: Regex: expected "
+                        "a string, found a number");
+}
+
+static void replace_with_a_regex_is_unsupported(void **state)
+{
+    (void)state;
+    /* Replace runs no scanner, whatever the regex. */
+    tok_error err = parse_fails(
         "{" MODEL ",\"normalizer\":{\"type\":\"Replace\",\"pattern\":"
-        "{\"Regex\":\" +\"},\"content\":\" \"}}", TOK_EUNSUPPORTED);
-    assert_non_null(strstr(err.message, "normalizer.pattern: Replace"));
+        "{\"Regex\":\"" GPT2_REGEX_JSON "\"},\"content\":\" \"}}",
+        TOK_EUNSUPPORTED);
+    assert_string_equal(err.message, "normalizer.pattern: Replace with a "
+                        "Regex pattern is not supported");
     err = parse_fails(
         "{" MODEL ",\"decoder\":{\"type\":\"Replace\",\"pattern\":"
         "{\"Regex\":\" +\"},\"content\":\" \"}}", TOK_EUNSUPPORTED);
@@ -721,17 +831,148 @@ static void a_vocabulary_id_used_twice_is_rejected(void **state)
     assert_non_null(strstr(err.message, "model.vocab: \"b\": expected an id"));
 }
 
-static void an_id_past_the_end_of_the_vocabulary_is_rejected(void **state)
+/* tiktoken's vocabularies leave ids unused before their special tokens
+ * (cl100k_base has no 100256), and Hugging Face keeps such gaps. */
+static void a_vocabulary_may_leave_ids_unused(void **state)
 {
     (void)state;
-    /* A gap would be rejected by the model anyway; refusing it first keeps
-     * a tiny file from sizing tables for two billion ids. */
+    tok_tokenizer *tk = parse(
+        "{\"model\":{\"type\":\"BPE\",\"vocab\":{\"a\":0,\"b\":1,\"ab\":2,"
+        "\"<s>\":5},\"merges\":[\"a b\"]},\"added_tokens\":[{\"id\":5,"
+        "\"content\":\"<s>\",\"single_word\":false,\"lstrip\":false,"
+        "\"rstrip\":false,\"normalized\":false,\"special\":true}]}");
+    assert_non_null(tk);
+    assert_int_equal(tok_token_to_id(tk, "<s>", 3), 5);
+    assert_null(tok_id_to_token(tk, 3));
+    tok_encoding *enc = tok_encoding_new();
+    tok_error err;
+    assert_int_equal(tok_encode(tk, "ab<s>", 5, NULL, enc, &err), TOK_OK);
+    assert_int_equal(tok_encoding_len(enc), 2);
+    assert_int_equal(tok_encoding_ids(enc)[0], 2);
+    assert_int_equal(tok_encoding_ids(enc)[1], 5);
+    tok_encoding_free(enc);
+    const int32_t unused[] = {2, 4};
+    tok_buffer out = TOK_BUFFER_INIT;
+    assert_int_equal(tok_decode(tk, unused, 2, NULL, &out, &err),
+                     TOK_ERANGE);
+    assert_int_equal(err.offset, 1);
+    tok_buffer_dispose(&out);
+    size_t len;
+    char *json = to_json(tk, &len);
+    assert_non_null(strstr(json, "\"ab\": 2,\n      \"<s>\": 5\n"));
+    free(json);
+    tok_tokenizer_free(tk);
+    /* A new added token gets Hugging Face's vocabulary size, the number of
+     * entries (3 here, an unused id), not the highest id + 1. */
+    tk = parse("{\"model\":{\"type\":\"BPE\",\"vocab\":{\"a\":0,\"c\":2,"
+               "\"d\":5},\"merges\":[]},\"added_tokens\":[{\"id\":99,"
+               "\"content\":\"<x>\",\"single_word\":false,\"lstrip\":false,"
+               "\"rstrip\":false,\"normalized\":false,\"special\":true}]}");
+    assert_non_null(tk);
+    assert_int_equal(tok_token_to_id(tk, "<x>", 3), 3);
+    tok_tokenizer_free(tk);
+}
+
+static void an_id_far_past_the_end_of_the_vocabulary_is_rejected(void **s)
+{
+    (void)s;
+    /* Refusing it before anything is sized keeps a tiny file from making
+     * tables for two billion ids. */
     tok_error err = parse_fails(
         "{\"model\":{\"type\":\"BPE\",\"vocab\":{\"a\":0,"
         "\"b\":2000000000},\"merges\":[]}}", TOK_EFORMAT);
     assert_string_equal(err.message, "model.vocab: \"b\": id 2000000000 is "
-                        "past the end of the vocabulary (2 entries; ids run "
-                        "from 0 without gaps)");
+                        "too far past the end of the vocabulary (2 entries; "
+                        "ids may leave gaps but must stay below 1028)");
+    tok_tokenizer *tk = parse(
+        "{\"model\":{\"type\":\"BPE\",\"vocab\":{\"a\":0,"
+        "\"b\":1027},\"merges\":[]}}");
+    assert_non_null(tk);
+    tok_tokenizer_free(tk);
+}
+
+/* ------------------------------------------------------------------------
+ * The vocabulary and merges, read without cJSON when the file allows
+ * ------------------------------------------------------------------------ */
+
+/* A document starting with {"x":0    , and its twin starting with
+ * {"model":0, -- the same length, but two "model" members, which sends the
+ * twin through cJSON alone.  Both must give the same tokenizer or the same
+ * error, at the same place. */
+static void read_as_its_twin(const char *doc)
+{
+    static const char head[] = "{\"x\":0    ,";
+    size_t len = strlen(doc);
+    assert_true(strncmp(doc, head, sizeof head - 1) == 0);
+    char *twin = malloc(len + 1);
+    assert_non_null(twin);
+    memcpy(twin, doc, len + 1);
+    memcpy(twin, "{\"model\":0,", sizeof head - 1);
+    tok_tokenizer *a = NULL, *b = NULL;
+    tok_error ea, eb;
+    memset(&ea, 0, sizeof ea);
+    memset(&eb, 0, sizeof eb);
+    int ra = tok_tokenizer_from_json(&a, doc, len, &ea);
+    int rb = tok_tokenizer_from_json(&b, twin, len, &eb);
+    if (ra != rb || (ra && strcmp(ea.message, eb.message) != 0))
+        fail_msg("%d \"%s\" but %d \"%s\" the plain way", ra,
+                 ra ? ea.message : "", rb, rb ? eb.message : "");
+    if (ra) {
+        assert_int_equal(ea.line, eb.line);
+        assert_int_equal(ea.offset, eb.offset);
+    } else {
+        size_t la, lb;
+        char *ja = to_json(a, &la), *jb = to_json(b, &lb);
+        assert_same_bytes(ja, la, jb, lb);
+        free(ja);
+        free(jb);
+    }
+    tok_tokenizer_free(a);
+    tok_tokenizer_free(b);
+    free(twin);
+}
+
+#define TWIN "{\"x\":0    ,"
+#define BPE_HEAD TWIN "\"model\":{\"type\":\"BPE\",\"vocab\":"
+
+static void escaped_tokens_read_as_cjson_reads_them(void **state)
+{
+    (void)state;
+    read_as_its_twin(BPE_HEAD "{\"a\\\"\":0,\"\\\\\":1,\"\\u00e9\\/\":2,"
+                     "\"\\ud83d\\ude00\":3,\"\\b\\f\\n\\r\\t\":4,"
+                     "\"a\\\"\\\\\":5},\"merges\":[[\"a\\\"\",\"\\\\\"]]}}");
+    read_as_its_twin(BPE_HEAD "{\"a\":0,\"b\":1,\"ab\":2},"
+                     "\"merges\":[\"#version: 0.2\",\"a b\"]}}");
+    /* What the scan leaves to cJSON: cJSON decides. */
+    read_as_its_twin(BPE_HEAD "{\"\\ud800\":0},\"merges\":[]}}");
+    read_as_its_twin(BPE_HEAD "{\"\\udc00x\":0},\"merges\":[]}}");
+    read_as_its_twin(BPE_HEAD "{\"\\u0000\":0},\"merges\":[]}}");
+    read_as_its_twin(BPE_HEAD "{\"\\x\":0},\"merges\":[]}}");
+    read_as_its_twin(BPE_HEAD "{\"a\tb\":0},\"merges\":[]}}");
+    read_as_its_twin(BPE_HEAD "{\"a\":0,\"b\":1.0,\"c\":2e0,\"d\":-0},"
+                     "\"merges\":[]}}");
+    read_as_its_twin(BPE_HEAD "{\"a\":01},\"merges\":[]}}");
+    read_as_its_twin(BPE_HEAD "{\"a\":0,\"a\":1},\"merges\":[]}}");
+    read_as_its_twin(BPE_HEAD "{\"a\":0,\"b\":7},\"merges\":[]}}");
+    read_as_its_twin(BPE_HEAD "{\"a\":0},\"vocab\":{\"b\":0},"
+                     "\"merges\":[]}}");
+    read_as_its_twin(TWIN "\"mod\\u0065l\":{\"type\":\"BPE\",\"vocab\":"
+                     "{\"a\":0},\"merges\":[]}}");
+}
+
+static void syntax_errors_are_placed_as_cjson_places_them(void **state)
+{
+    (void)state;
+    read_as_its_twin(BPE_HEAD "{\"a\" 0},\"merges\":[]}}");
+    read_as_its_twin(BPE_HEAD "{\"a\":0,},\"merges\":[]}}");
+    read_as_its_twin(BPE_HEAD "{\"a\":0},\"merges\":[\"a b\",]}}");
+    read_as_its_twin(BPE_HEAD "{\"a\":0},\"merges\":[[\"a\"]]}}");
+    read_as_its_twin(BPE_HEAD "{\"a\":0},\"merges\":[]},\n\"x\" 1}");
+    read_as_its_twin(BPE_HEAD "{\"a\":0},\"merges\":[]}} x");
+    read_as_its_twin(BPE_HEAD "{\"a\":0},\"merges\":[]}");
+    read_as_its_twin(BPE_HEAD "{\"a\":0,\n\x01\"b\":1},\"merges\":[]}}");
+    read_as_its_twin(BPE_HEAD "{\"a\":0},\"merges\":[\"a b\" \"b\"]}}");
+    read_as_its_twin(BPE_HEAD "{\"a\":0");
 }
 
 static void a_template_naming_a_missing_special_token_is_rejected(void **s)
@@ -856,6 +1097,7 @@ int main(void)
         cmocka_unit_test(bert_base_uncased_is_written_back_byte_for_byte),
         cmocka_unit_test(bert_base_cased_is_written_back_byte_for_byte),
         cmocka_unit_test(gpt2_is_written_back_byte_for_byte),
+        cmocka_unit_test(cl100k_base_is_written_back_byte_for_byte),
         cmocka_unit_test(trained_files_are_written_as_hugging_face_saves_them),
         cmocka_unit_test(every_component_is_written_as_hugging_face_writes_it),
         cmocka_unit_test(wordpiece_with_bert_processing_is_written_as_hf_does),
@@ -883,7 +1125,10 @@ int main(void)
         cmocka_unit_test(a_document_that_is_not_an_object_is_rejected),
         cmocka_unit_test(an_unsupported_pre_tokenizer_is_named_with_its_place),
         cmocka_unit_test(unsupported_components_of_every_stage_are_named),
-        cmocka_unit_test(regex_patterns_are_unsupported),
+        cmocka_unit_test(the_cl100k_and_gpt2_split_regexes_load),
+        cmocka_unit_test(a_split_regex_is_written_back_unchanged),
+        cmocka_unit_test(any_other_split_regex_is_unsupported_and_named),
+        cmocka_unit_test(replace_with_a_regex_is_unsupported),
         cmocka_unit_test(bpe_dropout_must_be_null_or_absent),
         cmocka_unit_test(an_unknown_version_is_unsupported),
         cmocka_unit_test(a_field_of_the_wrong_type_is_named_by_its_path),
@@ -895,7 +1140,11 @@ int main(void)
             metaspace_add_prefix_space_false_needs_the_never_scheme),
         cmocka_unit_test(a_merge_with_a_token_outside_the_vocabulary_is_named),
         cmocka_unit_test(a_vocabulary_id_used_twice_is_rejected),
-        cmocka_unit_test(an_id_past_the_end_of_the_vocabulary_is_rejected),
+        cmocka_unit_test(a_vocabulary_may_leave_ids_unused),
+        cmocka_unit_test(
+            an_id_far_past_the_end_of_the_vocabulary_is_rejected),
+        cmocka_unit_test(escaped_tokens_read_as_cjson_reads_them),
+        cmocka_unit_test(syntax_errors_are_placed_as_cjson_places_them),
         cmocka_unit_test(
             a_template_naming_a_missing_special_token_is_rejected),
         cmocka_unit_test(load_names_the_file_in_its_errors),

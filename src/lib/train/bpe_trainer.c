@@ -452,7 +452,7 @@ static int q_refill(queue *q)
     for (unsigned i = b; i < 65; i++) {
         q_bucket *c = &q->cold[i];
         if (c->n == 0)
-            continue;   /* c->v may be NULL: no memcpy */
+            continue;   /* an empty bucket may have no array at all */
         memcpy(q->v + q->n, c->v, c->n * sizeof *c->v);
         q->n += c->n;
         c->n = 0;
