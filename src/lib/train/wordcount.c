@@ -59,9 +59,30 @@ void tok_wc_init(tok_word_counts *wc)
 void tok_wc_dispose(tok_word_counts *wc)
 {
     tok_free(wc->arena);
-    tok_free(wc->v);
+    tok_free(wc->v_mem);
     tok_free(wc->slots);
     memset(wc, 0, sizeof *wc);
+}
+
+/* Doubles the entries, aligned to a cache line. */
+static int grow_entries(tok_word_counts *wc)
+{
+    size_t cap = wc->cap ? wc->cap * 2 : 1024;
+    if (cap > SIZE_MAX / 2 / sizeof *wc->v)
+        return TOK_ENOMEM;
+    size_t bytes = cap * sizeof *wc->v + 64;
+    void *mem = tok_malloc(bytes);
+    if (!mem)
+        return TOK_ENOMEM;
+    train_advise_huge(mem, bytes);
+    tok_wc_entry *v = (tok_wc_entry *)(((uintptr_t)mem + 63) & ~(uintptr_t)63);
+    if (wc->n)
+        memcpy(v, wc->v, wc->n * sizeof *v);
+    tok_free(wc->v_mem);
+    wc->v_mem = mem;
+    wc->v = v;
+    wc->cap = cap;
+    return TOK_OK;
 }
 
 static int rehash(tok_word_counts *wc, size_t nslots)
@@ -88,7 +109,7 @@ int tok_wc_insert(tok_word_counts *wc, const char *s, size_t len,
                   uint64_t hash, uint64_t head, uint64_t count)
 {
     if (TOK_UNLIKELY((wc->n + 1) * 2 > wc->nslots)) {
-        if (wc->n >= UINT32_MAX - 1 || len > UINT32_MAX)
+        if (wc->n >= UINT32_MAX / 2 || len > UINT32_MAX)
             return TOK_ENOMEM;
         if (rehash(wc, wc->nslots ? wc->nslots * 2 : 4096))
             return TOK_ENOMEM;
@@ -100,7 +121,7 @@ int tok_wc_insert(tok_word_counts *wc, const char *s, size_t len,
         if (i == EMPTY)
             break;
         tok_wc_entry *e = &wc->v[i];
-        if (e->hash == hash && e->len == len && e->head == head &&
+        if (e->hash == (uint32_t)hash && e->len == len && e->head == head &&
             (len <= 8 ||
              memcmp(wc->arena + e->off + 8, s + 8, len - 8) == 0)) {
             e->count += count;
@@ -109,11 +130,11 @@ int tok_wc_insert(tok_word_counts *wc, const char *s, size_t len,
         }
         slot = (slot + 1) & mask;
     }
-    if (TRAIN_GROW_HUGE(wc->v, wc->cap, wc->n + 1) ||
+    if ((wc->n == wc->cap && grow_entries(wc)) ||
         TRAIN_GROW_HUGE(wc->arena, wc->arena_cap, wc->arena_len + len + 1))
         return TOK_ENOMEM;
     tok_wc_entry *e = &wc->v[wc->n];
-    e->hash = hash;
+    e->hash = (uint32_t)hash;
     e->count = count;
     e->off = wc->arena_len;
     e->head = head;
