@@ -365,6 +365,8 @@ static void wc_insert(struct tok_word_cache *wc, size_t set, uint32_t tag,
  * added; a piece that covers nothing sends the line the general way. */
 static inline int place_pieces(tok_pieces *out, size_t first, uint32_t at)
 {
+    if (first == out->len)
+        return TOK_OK;
     for (tok_piece *p = out->v + first, *end = out->v + out->len; p < end;
          p++) {
         if (p->end <= p->start)
@@ -436,6 +438,8 @@ static inline int wc_lookup(struct tok_word_cache *wc, const wc_probe *pr,
             wc_near_put(wc, pr, wc->narrow ? c->n.ids[0] : c->w.ids[0]);
         if (need > out->cap && TOK_GROW(out->v, out->cap, need))
             return TOK_ENOMEM;
+        if (n == 0) /* a word that leaves no piece; v may still be NULL */
+            return 1;
         tok_piece *p = out->v + out->len;
         uint32_t start = base;
         if (wc->narrow) {
@@ -471,7 +475,9 @@ static int tokenize_miss(const tok_tokenizer *tk, tok_encoding *e,
         count <= (e->wcache->narrow ? WC_PIECES_NARROW : WC_PIECES)) {
         size_t set = (size_t)pr->hash & e->wcache->set_mask;
         uint32_t tag = (uint32_t)(pr->hash >> 32) | 1;
-        wc_insert(e->wcache, set, tag, pr, out->v + first, count, len);
+        /* A word may leave no piece before any was stored: v is NULL. */
+        wc_insert(e->wcache, set, tag, pr, count ? out->v + first : NULL,
+                  count, len);
     }
     return rc || at == UINT32_MAX ? rc : place_pieces(out, first, at);
 }
@@ -963,6 +969,8 @@ static int model_splits(const tok_tokenizer *tk, tok_encoding *e,
             return rc;
         if (track && tok_trunc_note_split(e, which, out->len, s.id >= 0))
             return TOK_ENOMEM;
+        if (out->len == first) /* no piece; v may still be NULL */
+            continue;
         tok_piece *p = out->v + first, *end = out->v + out->len;
         /* Word-relative byte offsets -> offsets in the original input. */
         for (; p < end; p++) {

@@ -314,7 +314,8 @@ static int load_window(struct tok_trunc_state *st, tok_encoding *e, int s,
     size_t n = x.stop - x.start;
     if (n > p->cap && TOK_GROW(p->v, p->cap, n))
         return TOK_ENOMEM;
-    memcpy(p->v, st->full[s].v + x.start, n * sizeof *p->v);
+    if (n) /* an empty window of an empty text: no storage to copy from */
+        memcpy(p->v, st->full[s].v + x.start, n * sizeof *p->v);
     p->len = n;
     return TOK_OK;
 }

@@ -74,14 +74,15 @@ static int syntax_error(const char *json, size_t len, size_t off,
  * token short without a word; refuse it instead. */
 static size_t find_nul_escape(const char *s, size_t len)
 {
-    for (size_t i = 0; i + 1 < len; i++) {
+    size_t i = 0;
+    while (i + 1 < len) {
         const char *b = memchr(s + i, '\\', len - 1 - i);
         if (!b)
             break;
         i = (size_t)(b - s);
         if (s[i + 1] == 'u' && i + 5 < len && memcmp(s + i + 2, "0000", 4) == 0)
             return i;
-        i++;
+        i += 2; /* past the backslash and the character it escapes */
     }
     return len;
 }
