@@ -80,7 +80,8 @@ static size_t find_nul_escape(const char *s, size_t len)
         if (!b)
             break;
         i = (size_t)(b - s);
-        if (s[i + 1] == 'u' && i + 5 < len && memcmp(s + i + 2, "0000", 4) == 0)
+        if (s[i + 1] == 'u' && i + 5 < len &&
+            memcmp(s + i + 2, "0000", 4) == 0)
             return i;
         i += 2; /* past the backslash and the character it escapes */
     }
@@ -551,13 +552,87 @@ static int get_pattern(reader *r, const cJSON *obj, const char *what,
     return TOK_OK;
 }
 
-static int enter_sequence(reader *r)
+/* The four component families (normalizers, pre-tokenizers,
+ * post-processors, decoders) are read the same way: "type" names an entry
+ * of the family's table, the object is made for that type, and the
+ * family's body reader fills in its fields; a Sequence lists more of the
+ * same family.  One reader serves all four. */
+typedef struct {
+    const char *name;
+    int type;
+} type_name;
+
+typedef struct {
+    const char *what; /* "normalizer", for messages */
+    const type_name *types;
+    size_t ntypes;
+    void *(*make)(int type);
+    void (*dispose)(void *obj);
+    int (*body)(reader *r, const cJSON *j, void *obj);
+} component_kind;
+
+static int read_component(reader *r, const component_kind *k,
+                          const cJSON *j, void **out)
 {
+    const char *type;
+    *out = NULL;
+    int rc = get_type(r, j, &type);
+    if (rc)
+        return rc;
+    for (size_t i = 0; i < k->ntypes; i++) {
+        if (strcmp(k->types[i].name, type) != 0)
+            continue;
+        void *obj = k->make(k->types[i].type);
+        if (!obj)
+            return nomem(r);
+        if ((rc = k->body(r, j, obj)) != TOK_OK) {
+            k->dispose(obj);
+            return rc;
+        }
+        *out = obj;
+        return TOK_OK;
+    }
+    return fail(r, TOK_EUNSUPPORTED, "%s type \"%s\" is not supported",
+                k->what, type);
+}
+
+/* The members of a Sequence: the array under `key`, each read with the
+ * family's reader.  `items_field` is the Sequence's array of pointers to
+ * the family's type (struct tok_normalizer **, ...): it is allocated and
+ * filled here by copying pointer representations, which POSIX makes the
+ * same for every object type, rather than writing through a void ** the
+ * field is not.  *n counts the items read, so the caller's free releases
+ * exactly those when one fails. */
+static int read_sequence(reader *r, const cJSON *j, const char *key,
+                         const component_kind *k, void *items_field,
+                         size_t *n)
+{
+    const cJSON *arr;
+    int rc = get_array(r, j, key, &arr);
+    if (rc)
+        return rc;
     if (r->depth >= MAX_SEQ_DEPTH)
         return fail(r, TOK_EUNSUPPORTED,
                     "Sequence nested more than %d levels deep",
                     MAX_SEQ_DEPTH);
+    int count = cJSON_GetArraySize(arr);
+    char *items = tok_calloc((size_t)count, sizeof(void *));
+    if (!items)
+        return nomem(r);
+    memcpy(items_field, &items, sizeof items);
     r->depth++;
+    size_t i = 0;
+    for (const cJSON *c = arr->child; c; c = c->next, i++) {
+        size_t old = push(r, ".%s[%zu]", key, i);
+        void *obj;
+        rc = read_component(r, k, c, &obj);
+        pop(r, old);
+        if (rc)
+            return rc;
+        memcpy(items + i * sizeof obj, &obj, sizeof obj);
+        *n = i + 1;
+    }
+    r->depth--;
     return TOK_OK;
 }
 
@@ -565,10 +640,7 @@ static int enter_sequence(reader *r)
  * Normalizers
  * ------------------------------------------------------------------------ */
 
-static const struct {
-    const char *name;
-    tok_normalizer_type type;
-} norm_types[] = {
+static const type_name norm_types[] = {
     {"BertNormalizer", TOK_NORM_BERT},
     {"NFC", TOK_NORM_NFC},
     {"NFD", TOK_NORM_NFD},
@@ -582,10 +654,11 @@ static const struct {
     {"Sequence", TOK_NORM_SEQUENCE},
 };
 
-static int read_normalizer(reader *r, const cJSON *j, tok_normalizer **out);
+static const component_kind normalizer_kind;
 
-static int read_normalizer_body(reader *r, const cJSON *j, tok_normalizer *n)
+static int read_normalizer_body(reader *r, const cJSON *j, void *obj)
 {
+    tok_normalizer *n = obj;
     int rc = TOK_OK;
     switch (n->type) {
     case TOK_NORM_BERT: {
@@ -621,55 +694,28 @@ static int read_normalizer_body(reader *r, const cJSON *j, tok_normalizer *n)
         return get_str(r, j, "content", REQUIRED, &n->u.replace.content);
     case TOK_NORM_PREPEND:
         return get_str(r, j, "prepend", REQUIRED, &n->u.prepend.prepend);
-    case TOK_NORM_SEQUENCE: {
-        const cJSON *arr;
-        if ((rc = get_array(r, j, "normalizers", &arr)) ||
-            (rc = enter_sequence(r)))
-            return rc;
-        int count = cJSON_GetArraySize(arr);
-        n->u.seq.items = tok_calloc((size_t)count, sizeof *n->u.seq.items);
-        if (!n->u.seq.items)
-            return nomem(r);
-        size_t i = 0;
-        for (const cJSON *c = arr->child; c; c = c->next, i++) {
-            size_t old = push(r, ".normalizers[%zu]", i);
-            rc = read_normalizer(r, c, &n->u.seq.items[i]);
-            pop(r, old);
-            if (rc)
-                return rc;
-            n->u.seq.n = i + 1;
-        }
-        r->depth--;
-        return TOK_OK;
-    }
+    case TOK_NORM_SEQUENCE:
+        return read_sequence(r, j, "normalizers", &normalizer_kind,
+                             &n->u.seq.items, &n->u.seq.n);
     default:
         return TOK_OK;
     }
 }
 
-static int read_normalizer(reader *r, const cJSON *j, tok_normalizer **out)
+static void *make_normalizer(int type)
 {
-    const char *type;
-    *out = NULL;
-    int rc = get_type(r, j, &type);
-    if (rc)
-        return rc;
-    for (size_t i = 0; i < sizeof norm_types / sizeof *norm_types; i++) {
-        if (strcmp(norm_types[i].name, type) != 0)
-            continue;
-        tok_normalizer *n = tok_normalizer_new(norm_types[i].type);
-        if (!n)
-            return nomem(r);
-        if ((rc = read_normalizer_body(r, j, n)) != TOK_OK) {
-            tok_normalizer_free(n);
-            return rc;
-        }
-        *out = n;
-        return TOK_OK;
-    }
-    return fail(r, TOK_EUNSUPPORTED,
-                "normalizer type \"%s\" is not supported", type);
+    return tok_normalizer_new((tok_normalizer_type)type);
 }
+
+static void dispose_normalizer(void *obj)
+{
+    tok_normalizer_free(obj);
+}
+
+static const component_kind normalizer_kind = {
+    "normalizer", norm_types, sizeof norm_types / sizeof norm_types[0],
+    make_normalizer, dispose_normalizer, read_normalizer_body,
+};
 
 /* ------------------------------------------------------------------------
  * Pre-tokenizers
@@ -680,10 +726,7 @@ static const char *const behaviors[] = {
     "Contiguous", NULL
 };
 
-static const struct {
-    const char *name;
-    tok_pretok_type type;
-} pretok_types[] = {
+static const type_name pretok_types[] = {
     {"BertPreTokenizer", TOK_PT_BERT},
     {"Whitespace", TOK_PT_WHITESPACE},
     {"WhitespaceSplit", TOK_PT_WHITESPACE_SPLIT},
@@ -731,10 +774,11 @@ static int read_metaspace(reader *r, const cJSON *j, char replacement[8],
     return TOK_OK;
 }
 
-static int read_pretok(reader *r, const cJSON *j, tok_pretok **out);
+static const component_kind pretok_kind;
 
-static int read_pretok_body(reader *r, const cJSON *j, tok_pretok *p)
+static int read_pretok_body(reader *r, const cJSON *j, void *obj)
 {
+    tok_pretok *p = obj;
     int rc, b;
     switch (p->type) {
     case TOK_PT_PUNCTUATION:
@@ -763,55 +807,29 @@ static int read_pretok_body(reader *r, const cJSON *j, tok_pretok *p)
             return rc;
         p->u.split.behavior = (tok_split_behavior)b;
         return TOK_OK;
-    case TOK_PT_SEQUENCE: {
-        const cJSON *arr;
-        if ((rc = get_array(r, j, "pretokenizers", &arr)) ||
-            (rc = enter_sequence(r)))
-            return rc;
-        int count = cJSON_GetArraySize(arr);
-        p->u.seq.items = tok_calloc((size_t)count, sizeof *p->u.seq.items);
-        if (!p->u.seq.items)
-            return nomem(r);
-        size_t i = 0;
-        for (const cJSON *c = arr->child; c; c = c->next, i++) {
-            size_t old = push(r, ".pretokenizers[%zu]", i);
-            rc = read_pretok(r, c, &p->u.seq.items[i]);
-            pop(r, old);
-            if (rc)
-                return rc;
-            p->u.seq.n = i + 1;
-        }
-        r->depth--;
-        return TOK_OK;
-    }
+    case TOK_PT_SEQUENCE:
+        return read_sequence(r, j, "pretokenizers", &pretok_kind,
+                             &p->u.seq.items, &p->u.seq.n);
     default:
         return TOK_OK;
     }
 }
 
-static int read_pretok(reader *r, const cJSON *j, tok_pretok **out)
+static void *make_pretokenizer(int type)
 {
-    const char *type;
-    *out = NULL;
-    int rc = get_type(r, j, &type);
-    if (rc)
-        return rc;
-    for (size_t i = 0; i < sizeof pretok_types / sizeof *pretok_types; i++) {
-        if (strcmp(pretok_types[i].name, type) != 0)
-            continue;
-        tok_pretok *p = tok_pretok_new(pretok_types[i].type);
-        if (!p)
-            return nomem(r);
-        if ((rc = read_pretok_body(r, j, p)) != TOK_OK) {
-            tok_pretok_free(p);
-            return rc;
-        }
-        *out = p;
-        return TOK_OK;
-    }
-    return fail(r, TOK_EUNSUPPORTED,
-                "pre-tokenizer type \"%s\" is not supported", type);
+    return tok_pretok_new((tok_pretok_type)type);
 }
+
+static void dispose_pretokenizer(void *obj)
+{
+    tok_pretok_free(obj);
+}
+
+static const component_kind pretok_kind = {
+    "pre-tokenizer", pretok_types,
+    sizeof pretok_types / sizeof pretok_types[0],
+    make_pretokenizer, dispose_pretokenizer, read_pretok_body,
+};
 
 /* ------------------------------------------------------------------------
  * Post-processors
@@ -1023,10 +1041,11 @@ static int read_specials(reader *r, const cJSON *j, tok_postproc *p)
     return rc;
 }
 
-static int read_postproc(reader *r, const cJSON *j, tok_postproc **out);
+static const component_kind postproc_kind;
 
-static int read_postproc_body(reader *r, const cJSON *j, tok_postproc *p)
+static int read_postproc_body(reader *r, const cJSON *j, void *obj)
 {
+    tok_postproc *p = obj;
     int rc;
     switch (p->type) {
     case TOK_POST_TEMPLATE:
@@ -1050,35 +1069,14 @@ static int read_postproc_body(reader *r, const cJSON *j, tok_postproc *p)
     case TOK_POST_BYTELEVEL:
         return read_bytelevel(r, j, &p->add_prefix_space, &p->trim_offsets,
                               &p->use_regex);
-    case TOK_POST_SEQUENCE: {
-        const cJSON *arr;
-        if ((rc = get_array(r, j, "processors", &arr)) ||
-            (rc = enter_sequence(r)))
-            return rc;
-        int count = cJSON_GetArraySize(arr);
-        p->items = tok_calloc((size_t)count, sizeof *p->items);
-        if (!p->items)
-            return nomem(r);
-        size_t i = 0;
-        for (const cJSON *c = arr->child; c; c = c->next, i++) {
-            size_t old = push(r, ".processors[%zu]", i);
-            rc = read_postproc(r, c, &p->items[i]);
-            pop(r, old);
-            if (rc)
-                return rc;
-            p->nitems = i + 1;
-        }
-        r->depth--;
-        return TOK_OK;
-    }
+    case TOK_POST_SEQUENCE:
+        return read_sequence(r, j, "processors", &postproc_kind, &p->items,
+                             &p->nitems);
     }
     return TOK_OK;
 }
 
-static const struct {
-    const char *name;
-    tok_postproc_type type;
-} postproc_types[] = {
+static const type_name postproc_types[] = {
     {"TemplateProcessing", TOK_POST_TEMPLATE},
     {"BertProcessing", TOK_POST_BERT},
     {"RobertaProcessing", TOK_POST_ROBERTA},
@@ -1086,39 +1084,27 @@ static const struct {
     {"Sequence", TOK_POST_SEQUENCE},
 };
 
-static int read_postproc(reader *r, const cJSON *j, tok_postproc **out)
+static void *make_postprocessor(int type)
 {
-    const char *type;
-    *out = NULL;
-    int rc = get_type(r, j, &type);
-    if (rc)
-        return rc;
-    for (size_t i = 0; i < sizeof postproc_types / sizeof *postproc_types;
-         i++) {
-        if (strcmp(postproc_types[i].name, type) != 0)
-            continue;
-        tok_postproc *p = tok_postproc_new(postproc_types[i].type);
-        if (!p)
-            return nomem(r);
-        if ((rc = read_postproc_body(r, j, p)) != TOK_OK) {
-            tok_postproc_free(p);
-            return rc;
-        }
-        *out = p;
-        return TOK_OK;
-    }
-    return fail(r, TOK_EUNSUPPORTED,
-                "post-processor type \"%s\" is not supported", type);
+    return tok_postproc_new((tok_postproc_type)type);
 }
+
+static void dispose_postprocessor(void *obj)
+{
+    tok_postproc_free(obj);
+}
+
+static const component_kind postproc_kind = {
+    "post-processor", postproc_types,
+    sizeof postproc_types / sizeof postproc_types[0],
+    make_postprocessor, dispose_postprocessor, read_postproc_body,
+};
 
 /* ------------------------------------------------------------------------
  * Decoders
  * ------------------------------------------------------------------------ */
 
-static const struct {
-    const char *name;
-    tok_decoder_type type;
-} decoder_types[] = {
+static const type_name decoder_types[] = {
     {"WordPiece", TOK_DEC_WORDPIECE},
     {"ByteLevel", TOK_DEC_BYTELEVEL},
     {"Metaspace", TOK_DEC_METASPACE},
@@ -1130,10 +1116,11 @@ static const struct {
     {"Sequence", TOK_DEC_SEQUENCE},
 };
 
-static int read_decoder(reader *r, const cJSON *j, tok_decoder **out);
+static const component_kind decoder_kind;
 
-static int read_decoder_body(reader *r, const cJSON *j, tok_decoder *d)
+static int read_decoder_body(reader *r, const cJSON *j, void *obj)
 {
+    tok_decoder *d = obj;
     int rc;
     switch (d->type) {
     case TOK_DEC_WORDPIECE:
@@ -1169,56 +1156,28 @@ static int read_decoder_body(reader *r, const cJSON *j, tok_decoder *d)
                               NULL, NULL)))
             return rc;
         return get_str(r, j, "content", REQUIRED, &d->u.replace.content);
-    case TOK_DEC_SEQUENCE: {
-        const cJSON *arr;
-        if ((rc = get_array(r, j, "decoders", &arr)) ||
-            (rc = enter_sequence(r)))
-            return rc;
-        int count = cJSON_GetArraySize(arr);
-        d->u.seq.items = tok_calloc((size_t)count, sizeof *d->u.seq.items);
-        if (!d->u.seq.items)
-            return nomem(r);
-        size_t i = 0;
-        for (const cJSON *c = arr->child; c; c = c->next, i++) {
-            size_t old = push(r, ".decoders[%zu]", i);
-            rc = read_decoder(r, c, &d->u.seq.items[i]);
-            pop(r, old);
-            if (rc)
-                return rc;
-            d->u.seq.n = i + 1;
-        }
-        r->depth--;
-        return TOK_OK;
-    }
+    case TOK_DEC_SEQUENCE:
+        return read_sequence(r, j, "decoders", &decoder_kind, &d->u.seq.items,
+                             &d->u.seq.n);
     default:
         return TOK_OK;
     }
 }
 
-static int read_decoder(reader *r, const cJSON *j, tok_decoder **out)
+static void *make_decoder(int type)
 {
-    const char *type;
-    *out = NULL;
-    int rc = get_type(r, j, &type);
-    if (rc)
-        return rc;
-    for (size_t i = 0; i < sizeof decoder_types / sizeof *decoder_types;
-         i++) {
-        if (strcmp(decoder_types[i].name, type) != 0)
-            continue;
-        tok_decoder *d = tok_decoder_new(decoder_types[i].type);
-        if (!d)
-            return nomem(r);
-        if ((rc = read_decoder_body(r, j, d)) != TOK_OK) {
-            tok_decoder_free(d);
-            return rc;
-        }
-        *out = d;
-        return TOK_OK;
-    }
-    return fail(r, TOK_EUNSUPPORTED,
-                "decoder type \"%s\" is not supported", type);
+    return tok_decoder_new((tok_decoder_type)type);
 }
+
+static void dispose_decoder(void *obj)
+{
+    tok_decoder_free(obj);
+}
+
+static const component_kind decoder_kind = {
+    "decoder", decoder_types, sizeof decoder_types / sizeof decoder_types[0],
+    make_decoder, dispose_decoder, read_decoder_body,
+};
 
 /* ------------------------------------------------------------------------
  * Models
@@ -2057,22 +2016,34 @@ static int read_stage(reader *r, const cJSON *root, const char *key,
 
 static int stage_normalizer(reader *r, const cJSON *j, void *out)
 {
-    return read_normalizer(r, j, out);
+    void *obj;
+    int rc = read_component(r, &normalizer_kind, j, &obj);
+    *(tok_normalizer **)out = obj;
+    return rc;
 }
 
 static int stage_pretok(reader *r, const cJSON *j, void *out)
 {
-    return read_pretok(r, j, out);
+    void *obj;
+    int rc = read_component(r, &pretok_kind, j, &obj);
+    *(tok_pretok **)out = obj;
+    return rc;
 }
 
 static int stage_postproc(reader *r, const cJSON *j, void *out)
 {
-    return read_postproc(r, j, out);
+    void *obj;
+    int rc = read_component(r, &postproc_kind, j, &obj);
+    *(tok_postproc **)out = obj;
+    return rc;
 }
 
 static int stage_decoder(reader *r, const cJSON *j, void *out)
 {
-    return read_decoder(r, j, out);
+    void *obj;
+    int rc = read_component(r, &decoder_kind, j, &obj);
+    *(tok_decoder **)out = obj;
+    return rc;
 }
 
 static int stage_model(reader *r, const cJSON *j, void *out)
