@@ -37,6 +37,12 @@ struct cli_command_spec;
  * status. */
 int cli_print_help(const struct cli_command_spec *spec);
 
+/* Parses a command's arguments with cli_parse.  Returns 1 when the
+ * command ends there -- its help printed, or a usage error -- with the
+ * exit status in *status; 0 when it goes on with *noperands operands. */
+int cli_parse_command(const struct cli_command_spec *spec, int argc,
+                      char **argv, int *noperands, int *status);
+
 /* Prints "tok: message" on stderr (after flushing what stdout holds, so
  * the error comes after every line already produced). */
 void cli_error(const char *fmt, ...) CLI_PRINTF(1, 2);

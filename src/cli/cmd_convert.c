@@ -26,15 +26,9 @@ int cmd_convert(int argc, char **argv)
         "bytes.",
         opts
     };
-    int n;
-    switch (cli_parse(&spec, argc, argv, &n)) {
-    case CLI_PARSE_HELP:
-        return cli_print_help(&spec);
-    case CLI_PARSE_ERROR:
-        return CLI_EXIT_USAGE;
-    default:
-        break;
-    }
+    int n, early;
+    if (cli_parse_command(&spec, argc, argv, &n, &early))
+        return early;
     if (n > 0) {
         cli_usage_error(&spec, "unexpected argument '%s' (use -m MODEL)",
                         argv[1]);

@@ -77,15 +77,9 @@ int cmd_count(int argc, char **argv)
         "from the corpus, given the same pipeline options.",
         opts
     };
-    int n;
-    switch (cli_parse(&spec, argc, argv, &n)) {
-    case CLI_PARSE_HELP:
-        return cli_print_help(&spec);
-    case CLI_PARSE_ERROR:
-        return CLI_EXIT_USAGE;
-    default:
-        break;
-    }
+    int n, early;
+    if (cli_parse_command(&spec, argc, argv, &n, &early))
+        return early;
     if (merge && (model >= 0 || normalizer || pretok)) {
         cli_usage_error(&spec, "--merge adds up counts: it takes no "
                         "--model, --normalizer or --pre-tokenizer");

@@ -394,15 +394,9 @@ int cmd_decode(int argc, char **argv)
         "without either, each file is one record.",
         opts
     };
-    int n;
-    switch (cli_parse(&spec, argc, argv, &n)) {
-    case CLI_PARSE_HELP:
-        return cli_print_help(&spec);
-    case CLI_PARSE_ERROR:
-        return CLI_EXIT_USAGE;
-    default:
-        break;
-    }
+    int n, early;
+    if (cli_parse_command(&spec, argc, argv, &n, &early))
+        return early;
     if (o.format == FORMAT_IDS && (o.index || o.split)) {
         cli_usage_error(&spec, "--index and --split go with -f u16|u32");
         return CLI_EXIT_USAGE;

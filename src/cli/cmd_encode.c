@@ -782,15 +782,9 @@ int cmd_encode(int argc, char **argv)
         "earlier record has been written (--on-error=skip goes on).",
         opts
     };
-    int n;
-    switch (cli_parse(&spec, argc, argv, &n)) {
-    case CLI_PARSE_HELP:
-        return cli_print_help(&spec);
-    case CLI_PARSE_ERROR:
-        return CLI_EXIT_USAGE;
-    default:
-        break;
-    }
+    int n, early;
+    if (cli_parse_command(&spec, argc, argv, &n, &early))
+        return early;
     tok_tokenizer *tk;
     int status = cli_model_load(&tk, &o.mo);
     if (status != 0)

@@ -76,15 +76,9 @@ int cmd_info(int argc, char **argv)
         "their ids, and each stage of the pipeline.",
         opts
     };
-    int n;
-    switch (cli_parse(&spec, argc, argv, &n)) {
-    case CLI_PARSE_HELP:
-        return cli_print_help(&spec);
-    case CLI_PARSE_ERROR:
-        return CLI_EXIT_USAGE;
-    default:
-        break;
-    }
+    int n, early;
+    if (cli_parse_command(&spec, argc, argv, &n, &early))
+        return early;
     if (n > 0) {
         cli_usage_error(&spec, "unexpected argument '%s' (use -m MODEL)",
                         argv[1]);

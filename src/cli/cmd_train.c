@@ -174,15 +174,9 @@ int cmd_train(int argc, char **argv)
         "tok count on the FILEs, whole or in shards (--from-counts).",
         opts
     };
-    int n;
-    switch (cli_parse(&spec, argc, argv, &n)) {
-    case CLI_PARSE_HELP:
-        return cli_print_help(&spec);
-    case CLI_PARSE_ERROR:
-        return CLI_EXIT_USAGE;
-    default:
-        break;
-    }
+    int n, early;
+    if (cli_parse_command(&spec, argc, argv, &n, &early))
+        return early;
     if (n == 0 && !from_counts) {
         cli_usage_error(&spec, "no input files (use - for standard input)");
         return CLI_EXIT_USAGE;

@@ -103,6 +103,21 @@ int cli_print_help(const cli_command_spec *spec)
     return status;
 }
 
+int cli_parse_command(const cli_command_spec *spec, int argc, char **argv,
+                      int *noperands, int *status)
+{
+    switch (cli_parse(spec, argc, argv, noperands)) {
+    case CLI_PARSE_HELP:
+        *status = cli_print_help(spec);
+        return 1;
+    case CLI_PARSE_ERROR:
+        *status = CLI_EXIT_USAGE;
+        return 1;
+    default:
+        return 0;
+    }
+}
+
 static int show_help(void)
 {
     cli_str s = CLI_STR_INIT;
