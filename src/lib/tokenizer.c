@@ -105,6 +105,11 @@ static void describe_normalizer(const tok_normalizer *n, desc *b)
     }
 }
 
+static const char *const behavior_names[] = {
+    "Removed", "Isolated", "MergedWithPrevious", "MergedWithNext",
+    "Contiguous"
+};
+
 static void describe_pretok(const tok_pretok *p, desc *b)
 {
     static const char *const names[] = {
@@ -113,6 +118,9 @@ static void describe_pretok(const tok_pretok *p, desc *b)
     };
     put(b, "%s", names[p->type]);
     switch (p->type) {
+    case TOK_PT_PUNCTUATION:
+        put(b, "(behavior=%s)", behavior_names[p->u.punct.behavior]);
+        break;
     case TOK_PT_DIGITS:
         put(b, "(individual_digits=%s)",
                           bool_str(p->u.digits.individual_digits));
@@ -128,7 +136,10 @@ static void describe_pretok(const tok_pretok *p, desc *b)
                           bool_str(p->u.metaspace.split));
         break;
     case TOK_PT_SPLIT:
-        put(b, "(\"%s\")", p->u.split.pattern);
+        put(b, "(%s=\"%s\", behavior=%s, invert=%s)",
+            p->u.split.regex ? "Regex" : "String", p->u.split.pattern,
+            behavior_names[p->u.split.behavior],
+            bool_str(p->u.split.invert));
         break;
     case TOK_PT_SEQUENCE:
         put(b, "[");
