@@ -191,7 +191,11 @@ TOK_API int tok_tokenizer_to_json(const tok_tokenizer *tk, char **json,
 TOK_API int tok_tokenizer_save(const tok_tokenizer *tk, const char *path,
                                tok_error *err);
 
-/* The number of ids: the model's vocabulary and the added tokens. */
+/* One more than the largest id of the model's vocabulary and the added
+ * tokens: the rows an embedding table needs.  Where a vocabulary skips
+ * ids (cl100k_base has no 100256 and none of 100261..100275) this is more
+ * than the number of tokens, which is what Hugging Face's
+ * get_vocab_size(with_added_tokens=true) counts (100277 against 100261). */
 TOK_API size_t tok_vocab_size(const tok_tokenizer *tk);
 
 /* The string of an id (as the vocabulary spells it, e.g. "Ġthe" or

@@ -200,6 +200,8 @@ static void cl100k_base_imports_to_the_shipped_file(void **state)
     assert_int_equal(tk->model->nmerges, 100000);
     assert_int_equal(tok_token_to_id(tk, "<|endofprompt|>", 15), 100276);
     assert_null(tok_id_to_token(tk, 100256));
+    /* Ids run to 100276 with gaps: an embedding table needs 100277 rows. */
+    assert_int_equal(tok_vocab_size(tk), 100277);
     char *json, *want;
     size_t len, wlen;
     assert_int_equal(tok_tokenizer_to_json(tk, &json, &len, &err), TOK_OK);
