@@ -185,6 +185,52 @@ static void bpe_unknown_word_without_unk_token_gives_no_tokens(void **state)
     tok_tokenizer_free(tk);
 }
 
+/* fuzz/corpus/fuzz_train/regress-null-pieces-cache and -offsets: a fresh
+ * encoding whose first word leaves no piece has no piece storage yet, and
+ * the word cache, the offset mapping and truncation's window copy did
+ * arithmetic on that NULL (clang's UBSan: "applying zero offset to null
+ * pointer").  Every path, each on a fresh encoding: the general path and
+ * the lane, the cache miss and then the hit, truncation, a pair. */
+static void a_fresh_encoding_whose_words_leave_no_piece_is_empty(void **state)
+{
+    (void)state;
+    static const char *const pretoks[] = {
+        "{\"type\": \"Whitespace\"}",
+        "{\"type\": \"ByteLevel\", \"add_prefix_space\": false,"
+        " \"trim_offsets\": false, \"use_regex\": true}",
+    };
+    for (size_t k = 0; k < 2; k++) {
+        char json[512];
+        snprintf(json, sizeof json,
+                 "{\"version\": \"1.0\", \"added_tokens\": [],"
+                 " \"pre_tokenizer\": %s,"
+                 " \"model\": {\"type\": \"BPE\", \"unk_token\": null,"
+                 "  \"vocab\": {\"a\": 0, \"b\": 1, \"ab\": 2},"
+                 "  \"merges\": [\"a b\"]}}",
+                 pretoks[k]);
+        tok_tokenizer *tk = from_json(json);
+        tok_encode_options trunc = TOK_ENCODE_OPTIONS_INIT;
+        trunc.truncate = TOK_SETTING_ON;
+        trunc.truncation.max_length = 1;
+        const tok_encode_options *opts[] = {NULL, &trunc};
+        for (size_t o = 0; o < 2; o++) {
+            for (int round = 0; round < 2; round++) {
+                tok_encoding *enc = tok_encoding_new();
+                assert_non_null(enc);
+                encode_ok(tk, "xyz", 3, opts[o], enc);
+                assert_int_equal(tok_encoding_len(enc), 0);
+                tok_error err;
+                assert_int_equal(tok_encode_pair(tk, "xyz", 3, "", 0,
+                                                 opts[o], enc, &err),
+                                 TOK_OK);
+                assert_int_equal(tok_encoding_len(enc), 0);
+                tok_encoding_free(enc);
+            }
+        }
+        tok_tokenizer_free(tk);
+    }
+}
+
 /* fuzz/corpus/fuzz_import_bert/vocab-txt-token-with-nul: vocab.txt took a
  * line holding a NUL byte as a token, and the tokenizer it made was saved
  * as a tokenizer.json that the reader refuses (cJSON strings end at
@@ -845,6 +891,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         TEST(bpe_unknown_word_without_unk_token_gives_no_tokens),
         TEST(bpe_cached_word_without_pieces_gives_no_tokens),
+        TEST(a_fresh_encoding_whose_words_leave_no_piece_is_empty),
         TEST(vocab_txt_token_with_nul_is_rejected),
         TEST(raw_control_characters_in_json_are_rejected),
         TEST(json_nested_100000_deep_is_rejected_without_a_crash),

@@ -227,8 +227,8 @@ static size_t random_line(char *out, size_t max)
         "\xf0\x9f\x98\x80\xf0\x9f\x98\x81\xf0\x9f\x98\x82", "\xff",
         "\xc3", "\x80", "\xe4\xb8", "e\xcc\x81", "\xe3\x80\x80",
         "\xc2\xa0", "\xe2\x80\x8b", "\xed\xa0\x80", "\xf4\x90\x80\x80",
-        "\xe6\x97\xa5\xe6\x9c\xac\xe8\xaa\x9e\xe3\x81\xae\xe6\x96"
-        "\x87",
+        ("\xe6\x97\xa5\xe6\x9c\xac\xe8\xaa\x9e\xe3\x81\xae\xe6\x96"
+         "\x87"),
     };
     size_t nparts = sizeof parts / sizeof *parts, len = 0;
     size_t count = (size_t)rand() % 12;
@@ -259,7 +259,7 @@ static void lanes_give_what_the_general_pipeline_gives(void **state)
         static const char *const runs[] = {
             "caf\xc3\xa9s", "na\xc3\xafve", " x\xc3\xa9y", "123\xd9\xa3",
             "..\xe2\x80\xa6!", " na\xc3\xafvet\xc3\xa9", "ab\xd0\x9f",
-            "Stra\xc3\x9f" "e", " 12\xef\xbc\x93", "'\xc3\xa9s",
+            ("Stra\xc3\x9f" "e"), " 12\xef\xbc\x93", "'\xc3\xa9s",
             " caf\xc3\xa9", " r\xc3\xa9sum\xc3\xa9",
         };
         for (size_t k = 0; k < sizeof runs / sizeof *runs; k++)
