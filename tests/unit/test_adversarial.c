@@ -185,10 +185,10 @@ static void bpe_unknown_word_without_unk_token_gives_no_tokens(void **state)
     tok_tokenizer_free(tk);
 }
 
-/* fuzz/corpus/fuzz_train/regress-null-pieces-cache and -offsets: a fresh
- * encoding whose first word leaves no piece has no piece storage yet, and
- * the word cache, the offset mapping and truncation's window copy did
- * arithmetic on that NULL (clang's UBSan: "applying zero offset to null
+/* fuzz/corpus/fuzz_train/fresh-encoding-word-without-pieces-cache and
+ * -offsets: a fresh encoding whose first word leaves no piece has no piece
+ * storage yet, and the word cache, the offset mapping and truncation's
+ * window copy did arithmetic on that NULL (clang's UBSan: "applying zero offset to null
  * pointer").  Every path, each on a fresh encoding: the general path and
  * the lane, the cache miss and then the hit, truncation, a pair. */
 static void a_fresh_encoding_whose_words_leave_no_piece_is_empty(void **state)
