@@ -437,9 +437,13 @@ typedef struct tok_buffer {
     char *data;
     size_t len;
     size_t cap;
+    /* tok_decode's working lists, kept here so that decoding into a reused
+     * buffer allocates nothing once warm; freed by tok_buffer_dispose. */
+    struct tok_decode_work *work;
 } tok_buffer;
-#define TOK_BUFFER_INIT {NULL, 0, 0}
-/* Releases the buffer's memory (the struct itself is the caller's). */
+#define TOK_BUFFER_INIT {NULL, 0, 0, NULL}
+/* Releases the buffer's memory, its working memory included (the struct
+ * itself is the caller's). */
 TOK_API void tok_buffer_dispose(tok_buffer *buf);
 
 TOK_API int tok_decode(const tok_tokenizer *tk, const int32_t *ids,

@@ -199,6 +199,8 @@ void tok_buffer_dispose(tok_buffer *b)
     tok_free(b->data);
     b->data = NULL;
     b->len = b->cap = 0;
+    tok_decode_work_free(b->work);
+    b->work = NULL;
 }
 
 int tok_read_file(const char *path, char **data, size_t *len, tok_error *err)

@@ -46,12 +46,16 @@ void tok_error_prefix(tok_error *err, const char *prefix);
 /* Grows an array so that it holds at least `need` elements.  Capacity
  * doubles, so appends are amortized O(1); returns 0 or TOK_ENOMEM. */
 int tok_grow(void **ptr, size_t *cap, size_t need, size_t elem_size);
-#define TOK_GROW(ptr, cap, need) \
-    tok_grow((void **)&(ptr), &(cap), (need), sizeof(*(ptr)))
+#define TOK_GROW(ptr, cap, need)                                         \
+    ((need) <= (cap) ? TOK_OK                                             \
+                     : tok_grow((void **)&(ptr), &(cap), (need),          \
+                                sizeof(*(ptr))))
 
 /* A growable byte string (the public tok_buffer).  Appends keep a NUL
  * after the data so it can be printed. */
 int tok_buffer_reserve(tok_buffer *b, size_t extra);
+/* Frees what tok_decode keeps in a buffer (detokenize.c); NULL is fine. */
+void tok_decode_work_free(struct tok_decode_work *w);
 int tok_buffer_append(tok_buffer *b, const void *data, size_t n);
 int tok_buffer_append_char(tok_buffer *b, char c);
 int tok_buffer_printf(tok_buffer *b, const char *fmt, ...) TOK_PRINTF(2, 3);

@@ -92,7 +92,8 @@ static inline size_t char_len(const char *s, size_t n, size_t i)
 static inline bool starts_with(const char *s, size_t n, const char *p,
                                size_t pn)
 {
-    return n >= pn && memcmp(s, p, pn) == 0;
+    /* The first byte settles most tests without a call. */
+    return n >= pn && (pn == 0 || (s[0] == p[0] && memcmp(s, p, pn) == 0));
 }
 
 /* Appends s with every occurrence of pat replaced by rep, scanning left
@@ -133,23 +134,50 @@ static int put_replaced(tok_strlist *o, const char *s, size_t n,
  * The decoders, each from list `in` to list `o`
  * ------------------------------------------------------------------------ */
 
-/* Hugging Face's WordPiece cleanup, applied to one token at a time. */
+/* Hugging Face's WordPiece cleanup, applied to one token at a time: each
+ * rule in turn over the whole token, as its chain of str::replace does. */
+#define RULE(from, to) {from, to, sizeof from - 1, sizeof to - 1}
 static const struct {
     const char *from, *to;
+    size_t fn, tn;
 } cleanup_rules[] = {
-    {" .", "."}, {" ?", "?"}, {" !", "!"}, {" ,", ","}, {" ' ", "'"},
-    {" n't", "n't"}, {" 'm", "'m"}, {" do not", " don't"}, {" 's", "'s"},
-    {" 've", "'ve"}, {" 're", "'re"},
+    RULE(" .", "."),    RULE(" ?", "?"),      RULE(" !", "!"),
+    RULE(" ,", ","),    RULE(" ' ", "'"),     RULE(" n't", "n't"),
+    RULE(" 'm", "'m"),  RULE(" do not", " don't"), RULE(" 's", "'s"),
+    RULE(" 've", "'ve"), RULE(" 're", "'re"),
 };
+#undef RULE
+
+/* Every rule starts with a space and one of these: where no space is
+ * followed by one, no rule matches and the token stays as it is (the
+ * common case, " word"), so the rules need not run. */
+static bool may_clean(const char *s, size_t n)
+{
+    /* Tokens are short: a plain loop beats a call to memchr. */
+    for (size_t i = 0; i + 1 < n; i++) {
+        if (s[i] != ' ')
+            continue;
+        switch (s[i + 1]) {
+        case '.': case '?': case '!': case ',': case '\'': case 'n':
+        case 'd':
+            return true;
+        default:
+            break;
+        }
+    }
+    return false;
+}
 
 /* Each rule makes the text no longer, so it can rewrite the piece in
  * place: the write position never passes the read position. */
 static size_t cleanup_in_place(char *s, size_t n)
 {
+    if (!may_clean(s, n))
+        return n;
     for (size_t r = 0; r < sizeof cleanup_rules / sizeof *cleanup_rules;
          r++) {
         const char *from = cleanup_rules[r].from, *to = cleanup_rules[r].to;
-        size_t fn = strlen(from), tn = strlen(to);
+        size_t fn = cleanup_rules[r].fn, tn = cleanup_rules[r].tn;
         size_t rd = 0, wr = 0;
         while (rd < n) {
             if (s[rd] == ' ' && starts_with(s + rd, n - rd, from, fn)) {
@@ -186,8 +214,7 @@ static int dec_wordpiece(const tok_decoder *d, const tok_strlist *in,
         if (d->u.wordpiece.cleanup) {
             char *p = o->data + o->off[o->n];
             size_t len = o->data_len - o->off[o->n];
-            if (memchr(p, ' ', len))
-                o->data_len = o->off[o->n] + cleanup_in_place(p, len);
+            o->data_len = o->off[o->n] + cleanup_in_place(p, len);
         }
         sl_close(o);
     }

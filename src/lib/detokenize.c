@@ -4,6 +4,21 @@
 
 static const tok_decode_options default_options = TOK_DECODE_OPTIONS_INIT;
 
+/* The token strings and the decoders' second list, reused from call to
+ * call through the output buffer. */
+struct tok_decode_work {
+    tok_strlist pieces, tmp;
+};
+
+void tok_decode_work_free(struct tok_decode_work *w)
+{
+    if (!w)
+        return;
+    tok_strlist_dispose(&w->pieces);
+    tok_strlist_dispose(&w->tmp);
+    tok_free(w);
+}
+
 int tok_decode(const tok_tokenizer *tk, const int32_t *ids, size_t n,
                const tok_decode_options *opts, tok_buffer *out,
                tok_error *err)
@@ -13,7 +28,10 @@ int tok_decode(const tok_tokenizer *tk, const int32_t *ids, size_t n,
     if (tok_buffer_reserve(out, 0))
         return tok_error_set(err, TOK_ENOMEM, "out of memory");
     out->data[0] = '\0';
-    tok_strlist pieces = {0}, tmp = {0};
+    if (!out->work && !(out->work = tok_calloc(1, sizeof *out->work)))
+        return tok_error_set(err, TOK_ENOMEM, "out of memory");
+    tok_strlist *pieces = &out->work->pieces, *tmp = &out->work->tmp;
+    pieces->n = pieces->data_len = 0;
     int rc = TOK_OK;
     for (size_t i = 0; i < n; i++) {
         const tok_added_token *a = tok_added_by_id(&tk->added, ids[i]);
@@ -33,28 +51,26 @@ int tok_decode(const tok_tokenizer *tk, const int32_t *ids, size_t n,
                               ids[i], tok_vocab_size(tk));
             goto done;
         }
-        if (tok_strlist_push(&pieces, s, len)) {
+        if (tok_strlist_push(pieces, s, len)) {
             rc = tok_error_set(err, TOK_ENOMEM, "out of memory");
             goto done;
         }
     }
     if (tk->decoder) {
-        rc = tok_decoder_run(tk->decoder, &pieces, &tmp, out, err);
+        rc = tok_decoder_run(tk->decoder, pieces, tmp, out, err);
     } else {
         /* Without a decoder Hugging Face joins the tokens with spaces. */
-        for (size_t i = 0; i < pieces.n && !rc; i++) {
+        for (size_t i = 0; i < pieces->n && !rc; i++) {
             if (i && tok_buffer_append_char(out, ' '))
                 rc = TOK_ENOMEM;
-            if (!rc && tok_buffer_append(out, pieces.data + pieces.off[i],
-                                         pieces.len[i]))
+            if (!rc && tok_buffer_append(out, pieces->data + pieces->off[i],
+                                         pieces->len[i]))
                 rc = TOK_ENOMEM;
         }
         if (rc)
             tok_error_set(err, rc, "out of memory");
     }
 done:
-    tok_strlist_dispose(&pieces);
-    tok_strlist_dispose(&tmp);
     if (rc)
         out->len = 0;
     return rc;

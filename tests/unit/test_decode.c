@@ -430,6 +430,43 @@ static void a_second_run_allocates_nothing(void **state)
     tok_decoder_free(d);
 }
 
+/* tok_decode keeps its working lists in the caller's buffer: decoding
+ * into a warm buffer allocates nothing, and gives the same text (Hugging
+ * Face's: the cleanup runs token by token, so "don ' t" stays). */
+static void tok_decode_into_a_warm_buffer_allocates_nothing(void **state)
+{
+    (void)state;
+    const char *dir = getenv("TOK_VOCAB_DIR");
+    char path[1024];
+    snprintf(path, sizeof path, "%s/bert-base-uncased/tokenizer.json",
+             dir ? dir : "vocab");
+    tok_tokenizer *tk = NULL;
+    tok_error err;
+    assert_int_equal(tok_tokenizer_load(&tk, path, &err), TOK_OK);
+    static const char text[] = "Hello , world ! Don't stop . Tokenizers";
+    tok_encoding *enc = tok_encoding_new();
+    assert_int_equal(tok_encode(tk, text, sizeof text - 1, NULL, enc, &err),
+                     TOK_OK);
+    tok_decode_options o = TOK_DECODE_OPTIONS_INIT;
+    o.skip_special_tokens = 1;
+    tok_buffer out = TOK_BUFFER_INIT;
+    for (int run = 0; run < 2; run++) {
+        tok_debug_fail_alloc_after(0);
+        assert_int_equal(tok_decode(tk, tok_encoding_ids(enc),
+                                    tok_encoding_len(enc), &o, &out, &err),
+                         TOK_OK);
+        size_t made = tok_debug_fail_alloc_after(0);
+        if (run == 1)
+            assert_int_equal(made, 0);
+        assert_string_equal(out.data,
+                            "hello, world! don ' t stop. tokenizers");
+    }
+    tok_buffer_dispose(&out);
+    assert_null(out.work);
+    tok_encoding_free(enc);
+    tok_tokenizer_free(tk);
+}
+
 static void allocation_failures_are_reported_not_fatal(void **state)
 {
     (void)state;
@@ -470,6 +507,7 @@ int main(void)
         cmocka_unit_test(strip_past_a_token_gives_an_empty_token),
         cmocka_unit_test(long_byte_fallback_runs_decode_whole),
         cmocka_unit_test(a_second_run_allocates_nothing),
+        cmocka_unit_test(tok_decode_into_a_warm_buffer_allocates_nothing),
         cmocka_unit_test(allocation_failures_are_reported_not_fatal),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
