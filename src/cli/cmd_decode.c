@@ -126,7 +126,8 @@ static int decode_line(void *worker, const char *line, size_t len,
         return -1;
     tok_error err = {0};
     int rc = tok_decode(d->tk, d->ids, (size_t)n, &d->opts, &d->text, &err);
-    if (rc == TOK_ERANGE && err.offset < (size_t)n) {
+    if (rc == TOK_ERANGE && err.offset < (size_t)n &&
+        (size_t)d->ids[err.offset] >= tok_vocab_size(d->tk)) {
         snprintf(fail->message, sizeof fail->message,
                  "id %ld is out of range (the vocabulary has %zu ids)",
                  (long)d->ids[err.offset], tok_vocab_size(d->tk));
@@ -194,12 +195,16 @@ static int flush_record(binary *b, size_t n)
     tok_error err = {0};
     int rc = tok_decode(b->d.tk, b->d.ids, n, &b->d.opts, &b->d.text, &err);
     if (rc == TOK_ERANGE && err.offset < n) {
-        cli_error_at(b->file, b->record, "id %ld at byte %llu is out of "
-                     "range (the vocabulary has %zu ids)",
-                     (long)b->d.ids[err.offset],
-                     (unsigned long long)(b->pos - (n - err.offset) *
-                                                       b->width),
-                     tok_vocab_size(b->d.tk));
+        long id = (long)b->d.ids[err.offset];
+        unsigned long long at =
+            (unsigned long long)(b->pos - (n - err.offset) * b->width);
+        size_t size = tok_vocab_size(b->d.tk);
+        if (id >= 0 && (size_t)id < size)
+            cli_error_at(b->file, b->record, "id %ld at byte %llu has no "
+                         "token (the vocabulary skips it)", id, at);
+        else
+            cli_error_at(b->file, b->record, "id %ld at byte %llu is out of "
+                         "range (the vocabulary has %zu ids)", id, at, size);
         return CLI_EXIT_DATA;
     }
     if (rc != TOK_OK) {

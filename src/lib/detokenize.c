@@ -1,4 +1,6 @@
 /* detokenize: ids back to token strings, then through the decoder. */
+#include <string.h>
+
 #include "decode.h"
 #include "tokenizer.h"
 
@@ -44,11 +46,29 @@ int tok_decode(const tok_tokenizer *tk, const int32_t *ids, size_t n,
             len = a->len;
         } else {
             s = tok_vocab_str(&tk->model->vocab, ids[i], &len);
+            /* An id only the post-processor knows (a template token of a
+             * file whose vocabulary lacks it): the template's string, as
+             * encoding shows it, a special token.  (Hugging Face drops
+             * such an id silently.) */
+            const char *t = s ? NULL : tok_postproc_token(tk->postproc,
+                                                           ids[i]);
+            if (t && o->skip_special_tokens)
+                continue;
+            if (t) {
+                s = t;
+                len = strlen(t);
+            }
         }
         if (!s) {
-            rc = tok_error_at(err, TOK_ERANGE, 0, i,
-                              "id %d is out of range (vocabulary size %zu)",
-                              ids[i], tok_vocab_size(tk));
+            size_t size = tok_vocab_size(tk);
+            if (ids[i] >= 0 && (size_t)ids[i] < size)
+                rc = tok_error_at(err, TOK_ERANGE, 0, i,
+                                  "id %d has no token (the vocabulary "
+                                  "skips it)", ids[i]);
+            else
+                rc = tok_error_at(err, TOK_ERANGE, 0, i,
+                                  "id %d is out of range (vocabulary size "
+                                  "%zu)", ids[i], size);
             goto done;
         }
         if (tok_strlist_push(pieces, s, len)) {

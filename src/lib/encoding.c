@@ -106,29 +106,36 @@ static const char *pad_token_at(const tok_encoding *e, size_t i)
     return e->attention_mask[i] ? NULL : tok_trunc_pad_token(e);
 }
 
+/* The string of token i and its length: the pad token for padding, the
+ * post-processor's string for a token its template added (no sequence),
+ * else the model's entry, else the added token's (tok_id_to_token). */
+static const char *token_at(const tok_encoding *e, size_t i, size_t *len)
+{
+    const char *s = pad_token_at(e, i);
+    if (!s && e->sequence_ids[i] < 0)
+        s = tok_postproc_token(e->tk->postproc, e->ids[i]);
+    if (s) {
+        *len = strlen(s);
+        return s;
+    }
+    s = tok_vocab_str(&e->tk->model->vocab, e->ids[i], len);
+    if (s)
+        return s;
+    const tok_added_token *a = tok_added_by_id(&e->tk->added, e->ids[i]);
+    *len = a ? a->len : 0;
+    return a ? a->content : NULL;
+}
+
 const char *tok_encoding_token(const tok_encoding *e, size_t i)
 {
-    if (i >= e->len)
-        return NULL;
-    const char *pad = pad_token_at(e, i);
-    if (pad)
-        return pad;
-    const char *s = tok_vocab_str(&e->tk->model->vocab, e->ids[i], NULL);
-    return s ? s : tok_id_to_token(e->tk, e->ids[i]);
+    size_t len;
+    return i < e->len ? token_at(e, i, &len) : NULL;
 }
 
 size_t tok_encoding_token_len(const tok_encoding *e, size_t i)
 {
-    if (i >= e->len)
-        return 0;
-    /* The same choice as the token string: the model's entry first. */
-    const char *pad = pad_token_at(e, i);
-    if (pad)
-        return strlen(pad);
-    size_t len;
-    const tok_tokenizer *tk = e->tk;
-    if (tok_vocab_str(&tk->model->vocab, e->ids[i], &len))
-        return len;
-    const tok_added_token *a = tok_added_by_id(&tk->added, e->ids[i]);
-    return a ? a->len : 0;
+    size_t len = 0;
+    if (i < e->len)
+        token_at(e, i, &len);
+    return len;
 }

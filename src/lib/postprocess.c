@@ -141,6 +141,37 @@ void tok_postproc_resolve(tok_postproc *p)
     }
 }
 
+const char *tok_postproc_token(const tok_postproc *p, int32_t id)
+{
+    if (!p)
+        return NULL;
+    switch (p->type) {
+    case TOK_POST_SEQUENCE:
+        for (size_t i = 0; i < p->nitems; i++) {
+            const char *s = tok_postproc_token(p->items[i], id);
+            if (s)
+                return s;
+        }
+        return NULL;
+    case TOK_POST_TEMPLATE:
+        for (size_t i = 0; i < p->nspecials; i++) {
+            const tok_template_special *sp = &p->specials[i];
+            for (size_t j = 0; j < sp->n; j++)
+                if (sp->ids[j] == id && sp->tokens && sp->tokens[j])
+                    return sp->tokens[j];
+        }
+        return NULL;
+    case TOK_POST_BERT:
+    case TOK_POST_ROBERTA:
+        return id == p->cls_id ? p->cls_token
+             : id == p->sep_id ? p->sep_token
+                               : NULL;
+    case TOK_POST_BYTELEVEL:
+        break;
+    }
+    return NULL;
+}
+
 static int apply_template(const tok_postproc *p, tok_encoding *e, bool pair,
                           bool add_special)
 {

@@ -63,6 +63,12 @@ void tok_postproc_free(tok_postproc *p);
  * tokenizer does, when it is finished). */
 void tok_postproc_resolve(tok_postproc *p);
 
+/* The token string the post-processor gives `id` (its template's
+ * special tokens, BertProcessing's cls and sep), or NULL.  Hugging Face
+ * shows these strings for the tokens the template adds, whatever the
+ * vocabulary holds under the id. */
+const char *tok_postproc_token(const tok_postproc *p, int32_t id);
+
 /* Parses "[CLS] $A [SEP]" / "$A:0 [SEP]:1" template strings. */
 int tok_template_parse(const char *s, tok_template_piece **out, size_t *n,
                        tok_error *err);

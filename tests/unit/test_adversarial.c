@@ -186,14 +186,15 @@ static void bpe_unknown_word_without_unk_token_gives_no_tokens(void **state)
 }
 
 /* fuzz/corpus/fuzz_train/fresh-encoding-word-without-pieces-cache and
- * -offsets: a fresh encoding whose first word leaves no piece has no piece
- * storage yet, and the word cache, the offset mapping and truncation's
- * window copy did arithmetic on that NULL (clang's UBSan: "applying zero offset to null
- * pointer").  Every path, each on a fresh encoding: the general path and
- * the lane, the cache miss and then the hit, truncation, a pair. */
-static void a_fresh_encoding_whose_words_leave_no_piece_is_empty(void **state)
+ * -offsets: a fresh encoding whose first word leaves no piece has no
+ * piece storage yet, and the word cache, the offset mapping and
+ * truncation's window copy did arithmetic on that NULL (clang's UBSan:
+ * "applying zero offset to null pointer").  Every path, each on a fresh
+ * encoding: the general path and the lane, the cache miss and then the
+ * hit, truncation, a pair. */
+static void a_fresh_encoding_whose_words_leave_no_piece_is_empty(void **s)
 {
-    (void)state;
+    (void)s;
     static const char *const pretoks[] = {
         "{\"type\": \"Whitespace\"}",
         "{\"type\": \"ByteLevel\", \"add_prefix_space\": false,"
@@ -229,6 +230,67 @@ static void a_fresh_encoding_whose_words_leave_no_piece_is_empty(void **state)
         }
         tok_tokenizer_free(tk);
     }
+}
+
+/* fuzz/corpus/fuzz_load_json/template-token-outside-the-vocabulary.json:
+ * the template adds [CLS] as id 1 and [SEP] as id 2, ids neither the
+ * vocabulary nor the added tokens hold (those got other ids), and the
+ * encoding had no string for them.  Hugging Face shows the template's
+ * strings; decoding writes them too, as special tokens; an id the
+ * vocabulary skips is an error that says so. */
+static void a_template_token_outside_the_vocabulary_has_its_string(void **s)
+{
+    (void)s;
+    tok_tokenizer *tk = from_json(
+        "{\"version\": \"1.0\", \"added_tokens\": [],"
+        " \"pre_tokenizer\": {\"type\": \"Whitespace\"},"
+        " \"post_processor\": {\"type\": \"TemplateProcessing\","
+        "  \"single\": ["
+        "   {\"SpecialToken\": {\"id\": \"[CLS]\", \"type_id\": 0}},"
+        "   {\"Sequence\": {\"id\": \"A\", \"type_id\": 0}},"
+        "   {\"SpecialToken\": {\"id\": \"[SEP]\", \"type_id\": 0}}],"
+        "  \"pair\": [{\"Sequence\": {\"id\": \"A\", \"type_id\": 0}},"
+        "   {\"Sequence\": {\"id\": \"B\", \"type_id\": 1}}],"
+        "  \"special_tokens\": {"
+        "   \"[CLS]\": {\"id\": \"[CLS]\", \"ids\": [1],"
+        "             \"tokens\": [\"[CLS]\"]},"
+        "   \"[SEP]\": {\"id\": \"[SEP]\", \"ids\": [2],"
+        "             \"tokens\": [\"[SEP]\"]}}},"
+        " \"decoder\": {\"type\": \"WordPiece\", \"prefix\": \"##\","
+        "  \"cleanup\": true},"
+        " \"model\": {\"type\": \"WordPiece\", \"unk_token\": \"[UNK]\","
+        "  \"continuing_subword_prefix\": \"##\","
+        "  \"max_input_chars_per_word\": 100,"
+        "  \"vocab\": {\"[UNK]\": 0, \"!\": 5, \"h\": 6, \"##i\": 7}}}");
+    tok_encoding *enc = tok_encoding_new();
+    assert_non_null(enc);
+    encode_ok(tk, "hi!", 3, NULL, enc);
+    assert_int_equal(tok_encoding_len(enc), 5);
+    static const char *const want[] = {"[CLS]", "h", "##i", "!", "[SEP]"};
+    for (size_t i = 0; i < 5; i++) {
+        assert_string_equal(tok_encoding_token(enc, i), want[i]);
+        assert_int_equal(tok_encoding_token_len(enc, i), strlen(want[i]));
+    }
+    assert_int_equal(tok_encoding_ids(enc)[0], 1);
+    tok_buffer out = TOK_BUFFER_INIT;
+    tok_error err;
+    assert_int_equal(tok_decode(tk, tok_encoding_ids(enc), 5, NULL, &out,
+                                &err),
+                     TOK_OK);
+    assert_string_equal(out.data, "[CLS] hi! [SEP]");
+    tok_decode_options skip = TOK_DECODE_OPTIONS_INIT;
+    skip.skip_special_tokens = 1;
+    assert_int_equal(tok_decode(tk, tok_encoding_ids(enc), 5, &skip, &out,
+                                &err),
+                     TOK_OK);
+    assert_string_equal(out.data, "hi!");
+    static const int32_t gap[] = {6, 3};
+    assert_int_equal(tok_decode(tk, gap, 2, NULL, &out, &err), TOK_ERANGE);
+    assert_int_equal(err.offset, 1);
+    assert_non_null(strstr(err.message, "id 3 has no token"));
+    tok_buffer_dispose(&out);
+    tok_encoding_free(enc);
+    tok_tokenizer_free(tk);
 }
 
 /* fuzz/corpus/fuzz_import_bert/vocab-txt-token-with-nul: vocab.txt took a
@@ -892,6 +954,7 @@ int main(void)
         TEST(bpe_unknown_word_without_unk_token_gives_no_tokens),
         TEST(bpe_cached_word_without_pieces_gives_no_tokens),
         TEST(a_fresh_encoding_whose_words_leave_no_piece_is_empty),
+        TEST(a_template_token_outside_the_vocabulary_has_its_string),
         TEST(vocab_txt_token_with_nul_is_rejected),
         TEST(raw_control_characters_in_json_are_rejected),
         TEST(json_nested_100000_deep_is_rejected_without_a_crash),
