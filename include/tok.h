@@ -191,8 +191,9 @@ TOK_API int tok_tokenizer_to_json(const tok_tokenizer *tk, char **json,
 TOK_API int tok_tokenizer_save(const tok_tokenizer *tk, const char *path,
                                tok_error *err);
 
-/* One more than the largest id of the model's vocabulary and the added
- * tokens: the rows an embedding table needs.  Where a vocabulary skips
+/* One more than the largest id of the model's vocabulary, the added
+ * tokens and the post-processor's template: the rows an embedding table
+ * needs.  Where a vocabulary skips
  * ids (cl100k_base has no 100256 and none of 100261..100275) this is more
  * than the number of tokens, which is what Hugging Face's
  * get_vocab_size(with_added_tokens=true) counts (100277 against 100261). */

@@ -172,6 +172,34 @@ const char *tok_postproc_token(const tok_postproc *p, int32_t id)
     return NULL;
 }
 
+int32_t tok_postproc_max_id(const tok_postproc *p)
+{
+    int32_t max = -1;
+    if (!p)
+        return max;
+    switch (p->type) {
+    case TOK_POST_SEQUENCE:
+        for (size_t i = 0; i < p->nitems; i++) {
+            int32_t m = tok_postproc_max_id(p->items[i]);
+            max = m > max ? m : max;
+        }
+        break;
+    case TOK_POST_TEMPLATE:
+        for (size_t i = 0; i < p->nspecials; i++)
+            for (size_t j = 0; j < p->specials[i].n; j++)
+                if (p->specials[i].ids[j] > max)
+                    max = p->specials[i].ids[j];
+        break;
+    case TOK_POST_BERT:
+    case TOK_POST_ROBERTA:
+        max = p->cls_id > p->sep_id ? p->cls_id : p->sep_id;
+        break;
+    case TOK_POST_BYTELEVEL:
+        break;
+    }
+    return max;
+}
+
 static int apply_template(const tok_postproc *p, tok_encoding *e, bool pair,
                           bool add_special)
 {

@@ -69,6 +69,9 @@ void tok_postproc_resolve(tok_postproc *p);
  * vocabulary holds under the id. */
 const char *tok_postproc_token(const tok_postproc *p, int32_t id);
 
+/* The largest id the post-processor adds, or -1 when it adds none. */
+int32_t tok_postproc_max_id(const tok_postproc *p);
+
 /* Parses "[CLS] $A [SEP]" / "$A:0 [SEP]:1" template strings. */
 int tok_template_parse(const char *s, tok_template_piece **out, size_t *n,
                        tok_error *err);

@@ -312,6 +312,11 @@ size_t tok_vocab_size(const tok_tokenizer *tk)
     for (size_t i = 0; i < tk->added.n; i++)
         if ((size_t)tk->added.v[i].id + 1 > n)
             n = (size_t)tk->added.v[i].id + 1;
+    /* A template may add ids of its own, past both (Hugging Face takes
+     * them as they are): they are ids the tokenizer gives all the same. */
+    int32_t post = tok_postproc_max_id(tk->postproc);
+    if (post >= 0 && (size_t)post + 1 > n)
+        n = (size_t)post + 1;
     return n;
 }
 

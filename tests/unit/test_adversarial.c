@@ -235,7 +235,8 @@ static void a_fresh_encoding_whose_words_leave_no_piece_is_empty(void **s)
 /* fuzz/corpus/fuzz_load_json/template-token-outside-the-vocabulary.json:
  * the template adds [CLS] as id 1 and [SEP] as id 2, ids neither the
  * vocabulary nor the added tokens hold (those got other ids), and the
- * encoding had no string for them.  Hugging Face shows the template's
+ * encoding had no string for them; -past-the-vocabulary.json: a template
+ * id past every other, which tok_vocab_size left out.  Hugging Face shows the template's
  * strings; decoding writes them too, as special tokens; an id the
  * vocabulary skips is an error that says so. */
 static void a_template_token_outside_the_vocabulary_has_its_string(void **s)
@@ -254,7 +255,7 @@ static void a_template_token_outside_the_vocabulary_has_its_string(void **s)
         "  \"special_tokens\": {"
         "   \"[CLS]\": {\"id\": \"[CLS]\", \"ids\": [1],"
         "             \"tokens\": [\"[CLS]\"]},"
-        "   \"[SEP]\": {\"id\": \"[SEP]\", \"ids\": [2],"
+        "   \"[SEP]\": {\"id\": \"[SEP]\", \"ids\": [9],"
         "             \"tokens\": [\"[SEP]\"]}}},"
         " \"decoder\": {\"type\": \"WordPiece\", \"prefix\": \"##\","
         "  \"cleanup\": true},"
@@ -272,6 +273,9 @@ static void a_template_token_outside_the_vocabulary_has_its_string(void **s)
         assert_int_equal(tok_encoding_token_len(enc, i), strlen(want[i]));
     }
     assert_int_equal(tok_encoding_ids(enc)[0], 1);
+    assert_int_equal(tok_encoding_ids(enc)[4], 9);
+    /* The template's 9 is past the vocabulary's 7: ids run to 9. */
+    assert_int_equal(tok_vocab_size(tk), 10);
     tok_buffer out = TOK_BUFFER_INIT;
     tok_error err;
     assert_int_equal(tok_decode(tk, tok_encoding_ids(enc), 5, NULL, &out,
