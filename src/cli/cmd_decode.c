@@ -54,19 +54,28 @@ static long parse_ids(decoder *d, const char *line, size_t len,
             i++;
         if (i == len)
             break;
+        /* One pass over the word: its end, whether it is all digits,
+         * and its value (capped: a long one is out of range anyway). */
         size_t start = i;
-        while (i < len && !is_blank(line[i]))
-            i++;
-        const char *w = line + start;
-        size_t wlen = i - start;
-        size_t digits = w[0] == '-' ? 1 : 0;
-        int ok = wlen > digits;
         int64_t v = 0;
-        for (size_t k = digits; k < wlen && ok; k++) {
-            if (w[k] < '0' || w[k] > '9')
+        int ok = 1;
+        for (; i < len && !is_blank(line[i]); i++) {
+            unsigned dig = (unsigned)(unsigned char)line[i] - '0';
+            if (dig > 9)
                 ok = 0;
             else if (v <= INT64_MAX / 16)
-                v = v * 10 + (w[k] - '0');
+                v = v * 10 + dig;
+        }
+        const char *w = line + start;
+        size_t wlen = i - start;
+        size_t digits = 0;
+        if (!ok && w[0] == '-') {
+            /* A sign: digits after it make a negative id, refused below
+             * as out of range rather than as not a number. */
+            digits = 1;
+            ok = wlen > 1;
+            for (size_t k = 1; k < wlen && ok; k++)
+                ok = w[k] >= '0' && w[k] <= '9';
         }
         int shown = wlen > 40 ? 40 : (int)wlen;
         const char *more = wlen > 40 ? "..." : "";

@@ -148,19 +148,29 @@ static const struct {
 };
 #undef RULE
 
-/* Every rule starts with a space and one of these: where no space is
- * followed by one, no rule matches and the token stays as it is (the
- * common case, " word"), so the rules need not run. */
+/* Every rule starts with a space and then one of . ? ! , ' or "n't" or
+ * "do not": where no space is followed by one, no rule matches and the
+ * token stays as it is (the common case, " word"), so the rules need not
+ * run. */
 static bool may_clean(const char *s, size_t n)
 {
     /* Tokens are short: a plain loop beats a call to memchr. */
     for (size_t i = 0; i + 1 < n; i++) {
         if (s[i] != ' ')
             continue;
-        switch (s[i + 1]) {
-        case '.': case '?': case '!': case ',': case '\'': case 'n':
-        case 'd':
+        const char *t = s + i + 1;
+        size_t left = n - i - 1;
+        switch (t[0]) {
+        case '.': case '?': case '!': case ',': case '\'':
             return true;
+        case 'n':
+            if (starts_with(t, left, "n't", 3))
+                return true;
+            break;
+        case 'd':
+            if (starts_with(t, left, "do not", 6))
+                return true;
+            break;
         default:
             break;
         }
