@@ -275,7 +275,7 @@ static void ref_index_dense(ref_index *x, const char *bytes)
     x->dense_of = malloc(v->size * sizeof *x->dense_of);
     assert_non_null(x->dense_of);
     for (size_t id = 0; id < v->size; id++) {
-        size_t n;
+        size_t n = 0;
         const char *s = tok_vocab_str(v, (int32_t)id, &n);
         bool ok = s && n > 0;
         for (size_t i = 0; ok && i < n; i++)

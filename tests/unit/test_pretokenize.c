@@ -182,8 +182,9 @@ static tok_split_behavior behavior(const char *s, size_t n)
 /* One item "name:field:field" (fields may be empty). */
 static tok_pretok *item(const char *spec, size_t len)
 {
-    const char *f[5];
-    size_t fl[5], nf = 0;
+    /* Fields the spec leaves out are empty. */
+    const char *f[5] = {"", "", "", "", ""};
+    size_t fl[5] = {0}, nf = 0;
     const char *p = spec, *end = spec + len;
     while (nf < 5) {
         const char *colon = memchr(p, ':', (size_t)(end - p));
