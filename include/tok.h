@@ -193,10 +193,10 @@ TOK_API int tok_tokenizer_save(const tok_tokenizer *tk, const char *path,
 
 /* One more than the largest id of the model's vocabulary, the added
  * tokens and the post-processor's template: the rows an embedding table
- * needs.  Where a vocabulary skips
- * ids (cl100k_base has no 100256 and none of 100261..100275) this is more
- * than the number of tokens, which is what Hugging Face's
- * get_vocab_size(with_added_tokens=true) counts (100277 against 100261). */
+ * needs.  Where a vocabulary skips ids (cl100k_base has no 100256 and
+ * none of 100261..100275) this is more than the number of tokens, which
+ * is what Hugging Face's get_vocab_size(with_added_tokens=true) counts
+ * (100277 against 100261). */
 TOK_API size_t tok_vocab_size(const tok_tokenizer *tk);
 
 /* The string of an id (as the vocabulary spells it, e.g. "Ġthe" or

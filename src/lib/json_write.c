@@ -198,18 +198,6 @@ static void k_type(writer *w, const char *type)
  * Components
  * ------------------------------------------------------------------------ */
 
-static const char *behavior_name(tok_split_behavior b)
-{
-    switch (b) {
-    case TOK_SPLIT_REMOVED: return "Removed";
-    case TOK_SPLIT_ISOLATED: return "Isolated";
-    case TOK_SPLIT_MERGED_WITH_PREVIOUS: return "MergedWithPrevious";
-    case TOK_SPLIT_MERGED_WITH_NEXT: return "MergedWithNext";
-    case TOK_SPLIT_CONTIGUOUS: return "Contiguous";
-    }
-    return "Isolated";
-}
-
 static const char *scheme_name(tok_prepend_scheme s)
 {
     switch (s) {
@@ -315,7 +303,7 @@ static void write_pretok(writer *w, const tok_pretok *p)
     case TOK_PT_WHITESPACE_SPLIT: k_type(w, "WhitespaceSplit"); break;
     case TOK_PT_PUNCTUATION:
         k_type(w, "Punctuation");
-        k_str(w, "behavior", behavior_name(p->u.punct.behavior));
+        k_str(w, "behavior", tok_split_behavior_names[p->u.punct.behavior]);
         break;
     case TOK_PT_DIGITS:
         k_type(w, "Digits");
@@ -335,7 +323,7 @@ static void write_pretok(writer *w, const tok_pretok *p)
         k_type(w, "Split");
         pattern_kind(w, p->u.split.regex ? "Regex" : "String",
                      p->u.split.pattern);
-        k_str(w, "behavior", behavior_name(p->u.split.behavior));
+        k_str(w, "behavior", tok_split_behavior_names[p->u.split.behavior]);
         k_bool(w, "invert", p->u.split.invert);
         break;
     case TOK_PT_SEQUENCE:

@@ -12,6 +12,11 @@
 #include "unicode.h"
 #include "utf8.h"
 
+const char *const tok_split_behavior_names[] = {
+    "Removed", "Isolated", "MergedWithPrevious", "MergedWithNext",
+    "Contiguous", NULL
+};
+
 /* ---- small helpers ---- */
 
 static inline int push(tok_splits *s, size_t start, size_t end, int32_t id)

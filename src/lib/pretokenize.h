@@ -34,6 +34,10 @@ typedef enum tok_split_behavior {
     TOK_SPLIT_CONTIGUOUS
 } tok_split_behavior;
 
+/* Hugging Face's names of the behaviors ("Removed", ...), indexed by
+ * tok_split_behavior and ended by NULL: read, written and shown alike. */
+extern const char *const tok_split_behavior_names[];
+
 typedef enum tok_prepend_scheme {
     TOK_PREPEND_ALWAYS,
     TOK_PREPEND_NEVER,

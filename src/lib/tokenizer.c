@@ -105,11 +105,6 @@ static void describe_normalizer(const tok_normalizer *n, desc *b)
     }
 }
 
-static const char *const behavior_names[] = {
-    "Removed", "Isolated", "MergedWithPrevious", "MergedWithNext",
-    "Contiguous"
-};
-
 static void describe_pretok(const tok_pretok *p, desc *b)
 {
     static const char *const names[] = {
@@ -119,7 +114,7 @@ static void describe_pretok(const tok_pretok *p, desc *b)
     put(b, "%s", names[p->type]);
     switch (p->type) {
     case TOK_PT_PUNCTUATION:
-        put(b, "(behavior=%s)", behavior_names[p->u.punct.behavior]);
+        put(b, "(behavior=%s)", tok_split_behavior_names[p->u.punct.behavior]);
         break;
     case TOK_PT_DIGITS:
         put(b, "(individual_digits=%s)",
@@ -138,7 +133,7 @@ static void describe_pretok(const tok_pretok *p, desc *b)
     case TOK_PT_SPLIT:
         put(b, "(%s=\"%s\", behavior=%s, invert=%s)",
             p->u.split.regex ? "Regex" : "String", p->u.split.pattern,
-            behavior_names[p->u.split.behavior],
+            tok_split_behavior_names[p->u.split.behavior],
             bool_str(p->u.split.invert));
         break;
     case TOK_PT_SEQUENCE:

@@ -721,10 +721,6 @@ static const component_kind normalizer_kind = {
  * Pre-tokenizers
  * ------------------------------------------------------------------------ */
 
-static const char *const behaviors[] = {
-    "Removed", "Isolated", "MergedWithPrevious", "MergedWithNext",
-    "Contiguous", NULL
-};
 
 static const type_name pretok_types[] = {
     {"BertPreTokenizer", TOK_PT_BERT},
@@ -782,8 +778,9 @@ static int read_pretok_body(reader *r, const cJSON *j, void *obj)
     int rc, b;
     switch (p->type) {
     case TOK_PT_PUNCTUATION:
-        if ((rc = get_enum(r, j, "behavior", OPTIONAL, behaviors,
-                           TOK_SPLIT_ISOLATED, &b)))
+        if ((rc = get_enum(r, j, "behavior", OPTIONAL,
+                           tok_split_behavior_names, TOK_SPLIT_ISOLATED,
+                           &b)))
             return rc;
         p->u.punct.behavior = (tok_split_behavior)b;
         return TOK_OK;
@@ -801,7 +798,8 @@ static int read_pretok_body(reader *r, const cJSON *j, void *obj)
     case TOK_PT_SPLIT:
         if ((rc = get_pattern(r, j, "Split", &p->u.split.pattern,
                               &p->u.split.regex, &p->u.split.scan)) ||
-            (rc = get_enum(r, j, "behavior", REQUIRED, behaviors, 0, &b)) ||
+            (rc = get_enum(r, j, "behavior", REQUIRED,
+                           tok_split_behavior_names, 0, &b)) ||
             (rc = get_bool(r, j, "invert", REQUIRED, false,
                            &p->u.split.invert)))
             return rc;
